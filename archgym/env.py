@@ -1,0 +1,239 @@
+"""`ArchEnv`: a Gymnasium environment made of a simulator, a workload and an objective.
+
+Every hardware target's environment is an :class:`ArchEnv` subclass that only
+builds its simulator and declares defaults; the contract below holds for all.
+
+## Action space
+``MultiDiscrete(design_space.nvec)``: one index per design parameter. One step
+evaluates one full design. An action outside the space raises
+:class:`~archgym.errors.InvalidAction` (it is never clipped).
+
+## Observation space
+``Box(-16, 16, (n_metrics + 1,), float32)``. Entry ``i < n_metrics`` is
+``clip(log2(x_i / s_i), -16, 16)`` where ``x_i`` is the last evaluation's value
+of metric ``i`` and ``s_i`` its scale: the metric's target when the objective
+targets it, else the env's documented reference value. So 0 means "on target",
+-1 "half the target", +1 "twice the target". A value ``<= 0`` maps to -16. The
+last entry is 1.0 when the last evaluation was valid, else 0.0. After
+``reset`` the observation is all zeros.
+
+## Rewards
+From the :class:`~archgym.objective.Objective` (``"distance"`` by default: 0
+when every target is met, negative otherwise). A design the simulator rejects
+(:class:`~archgym.errors.InvalidDesign`) gets ``invalid_reward`` (default -10
+for the ``distance`` and ``weighted`` formulas, 0 for ``archgym``), with
+``info["invalid"] = True`` and the reason in ``info["error"]``.
+
+## Episode end
+Truncated after ``max_steps`` steps (default 1: the contextual-bandit
+formulation of the ArchGym paper). With ``terminate_on_target=True`` an episode
+terminates as soon as every target is met.
+
+## Info
+``design`` (decoded dict), ``metrics`` (raw values; units in
+:attr:`ArchEnv.units` and ``info["units"]``), ``target_met``, ``invalid``,
+``error`` ("" when valid), ``eval_seconds`` (wall time of the simulator call),
+``workload`` and ``backend``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from archgym.backends import resolve_backend
+from archgym.errors import InvalidAction, InvalidDesign
+from archgym.objective import Objective
+from archgym.simulator import Simulator
+from archgym.space import Design, DesignSpace
+
+__all__ = ["OBS_BOUND", "ArchEnv"]
+
+OBS_BOUND = 16.0
+_DEFAULT_INVALID_REWARD = {"distance": -10.0, "weighted": -10.0, "archgym": 0.0}
+
+
+class ArchEnv(gym.Env):
+    """A design-space-exploration environment (see the module docstring).
+
+    Args:
+        simulator: The backend that evaluates designs.
+        workload: A workload name from ``simulator.workloads`` or a workload
+            object the simulator accepts.
+        objective: A ready :class:`Objective`; overrides the three below.
+        targets: Metric -> target value (defaults to ``default_targets``).
+        weights: Metric -> weight for the reward formula.
+        reward_formula: ``"distance"`` (default), ``"archgym"`` or ``"weighted"``.
+        default_targets: The env's documented default targets.
+        metric_scales: Reference value per metric, used to normalise metrics
+            the objective does not target (1.0 when missing).
+        max_steps: Steps per episode before truncation (>= 1).
+        terminate_on_target: End the episode once every target is met.
+        invalid_reward: Reward of an invalid design (see module docstring).
+        render_mode: ``None`` or ``"ansi"``.
+        workload_name: Name recorded in ``info``/logs when ``workload`` is an object.
+        backend: ``"simulator"`` (default), ``"proxy"``, ``"auto"``, or a
+            :class:`Simulator` instance (see :mod:`archgym.backends`).
+        backend_options: Keyword arguments of the backend (e.g.
+            ``proxy_model``, ``uncertainty_threshold``).
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+
+    def __init__(
+        self,
+        simulator: Simulator,
+        workload: Any,
+        *,
+        objective: Objective | None = None,
+        targets: Mapping[str, float] | None = None,
+        weights: Mapping[str, float] | None = None,
+        reward_formula: str = "distance",
+        default_targets: Mapping[str, float] | None = None,
+        metric_scales: Mapping[str, float] | None = None,
+        max_steps: int = 1,
+        terminate_on_target: bool = False,
+        invalid_reward: float | None = None,
+        render_mode: str | None = None,
+        workload_name: str | None = None,
+        backend: str | Simulator = "simulator",
+        backend_options: Mapping[str, Any] | None = None,
+    ):
+        if int(max_steps) < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps!r}")
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                f"got {render_mode!r}"
+            )
+        self.simulator = resolve_backend(
+            backend, simulator, workload=workload, **dict(backend_options or {})
+        )
+        self.design_space: DesignSpace = simulator.design_space
+        self.workload = workload
+        self.workload_name = workload_name if workload_name is not None else str(workload)
+        if objective is None:
+            chosen = targets if targets is not None else default_targets
+            if not chosen:
+                raise ValueError("no targets given and the env declares no default targets")
+            objective = Objective(dict(chosen), weights=dict(weights or {}), formula=reward_formula)
+        self.objective = objective.bind(simulator.metrics)
+        self.max_steps = int(max_steps)
+        self.terminate_on_target = bool(terminate_on_target)
+        self.invalid_reward = float(
+            _DEFAULT_INVALID_REWARD[self.objective.formula] if invalid_reward is None
+            else invalid_reward
+        )
+        self.render_mode = render_mode
+
+        self.metric_names: tuple[str, ...] = tuple(m.name for m in simulator.metrics)
+        self.units: dict[str, str] = {m.name: m.unit for m in simulator.metrics}
+        scales = dict(metric_scales or {})
+        scales.update(self.objective.targets)
+        self._log_scales = np.log2(
+            np.array([abs(scales.get(n, 1.0)) for n in self.metric_names], dtype=np.float64)
+        )
+        self.action_space = self.design_space.gym_space()
+        self.observation_space = spaces.Box(
+            -OBS_BOUND, OBS_BOUND, shape=(len(self.metric_names) + 1,), dtype=np.float32
+        )
+        self._nvec = self.design_space.nvec
+        self._steps = 0
+        self._last_summary = "no evaluation yet"
+
+    # ------------------------------------------------------------------ API
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        super().reset(seed=seed)
+        self._steps = 0
+        self._last_summary = "reset"
+        return np.zeros(self.observation_space.shape, dtype=np.float32), {}
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        design = self.decode(action)
+        self._steps += 1
+        start = time.perf_counter()
+        try:
+            self.design_space._check_constraints(design)
+            raw = self.simulator.evaluate(design, self.workload)
+            metrics = {name: float(raw[name]) for name in self.metric_names}
+            error = ""
+        except InvalidDesign as exc:
+            metrics = dict.fromkeys(self.metric_names, float("nan"))
+            error = str(exc)
+        eval_seconds = time.perf_counter() - start
+
+        invalid = bool(error)
+        if invalid:
+            reward, target_met = self.invalid_reward, False
+            obs = np.zeros(self.observation_space.shape, dtype=np.float32)
+        else:
+            reward = self.objective.reward(metrics)
+            target_met = self.objective.target_met(metrics)
+            obs = self._observe(metrics)
+        terminated = self.terminate_on_target and target_met
+        truncated = self._steps >= self.max_steps and not terminated
+        info = {
+            "design": design,
+            "metrics": metrics,
+            "units": dict(self.units),
+            "target_met": target_met,
+            "invalid": invalid,
+            "error": error,
+            "eval_seconds": eval_seconds,
+            "workload": self.workload_name,
+            "backend": getattr(self.simulator, "last_backend", self.simulator.backend),
+        }
+        self._last_summary = self._summary(design, metrics, reward, error)
+        return obs, float(reward), terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self.render_mode == "ansi":
+            return self._last_summary
+        return None
+
+    # --------------------------------------------------------------- helpers
+    def decode(self, action: Any) -> Design:
+        """Action (index vector) -> design dict, with a clear error when out of space."""
+        arr = np.asarray(action)
+        ok = (
+            arr.shape == self._nvec.shape
+            and arr.dtype != object
+            and np.issubdtype(arr.dtype, np.number)
+            and bool(np.all(np.mod(arr, 1) == 0))
+            and bool(np.all(arr >= 0))
+            and bool(np.all(arr < self._nvec))
+        )
+        if not ok:
+            raise InvalidAction(
+                f"action {action!r} is not in the action space {self.action_space}: expected "
+                f"{len(self._nvec)} integer indices with 0 <= a[i] < nvec[i], "
+                f"nvec = {self._nvec.tolist()} (parameters: {', '.join(self.design_space.names)})"
+            )
+        return self.design_space.from_index(arr.astype(np.int64, copy=False))
+
+    def encode(self, design: Mapping[str, Any]) -> np.ndarray:
+        """Design dict -> action (index vector)."""
+        return self.design_space.to_index(design)
+
+    def _observe(self, metrics: Mapping[str, float]) -> np.ndarray:
+        x = np.array([metrics[n] for n in self.metric_names], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.where(x > 0, np.log2(np.where(x > 0, x, 1.0)) - self._log_scales, -OBS_BOUND)
+        obs = np.empty(len(x) + 1, dtype=np.float32)
+        obs[:-1] = np.clip(np.nan_to_num(logs, nan=0.0), -OBS_BOUND, OBS_BOUND)
+        obs[-1] = 1.0
+        return obs
+
+    def _summary(self, design: Design, metrics: Mapping[str, float], reward: float, err: str) -> str:
+        d = " ".join(f"{k}={v}" for k, v in design.items())
+        if err:
+            return f"step {self._steps} INVALID ({err}) | {d}"
+        m = " ".join(f"{k}={metrics[k]:.4g}{self.units[k]}" for k in self.metric_names)
+        return f"step {self._steps} reward={reward:.4g} | {m} | {d}"

@@ -1,0 +1,17 @@
+"""ArchGym's environments, one module per hardware target (installed as ``archgym.envs``).
+
+This file only registers ids with string entry points; a module and its
+simulator are imported when its env is first made.
+
+| id | module | simulator |
+|---|---|---|
+| ``archgym/DRAMController-v0`` | :mod:`archgym.envs.dram` | :mod:`archgym.simulators.dram` |
+| ``archgym/DNNAccelerator-v0`` | :mod:`archgym.envs.accelerator` | :mod:`archgym.simulators.accelerator` |
+| ``archgym/SoC-v0`` | :mod:`archgym.envs.soc` | :mod:`archgym.simulators.soc` |
+"""
+
+from archgym.registration import register_env
+
+register_env("DRAMController-v0", "archgym.envs.dram:DRAMControllerEnv")
+register_env("DNNAccelerator-v0", "archgym.envs.accelerator:DNNAcceleratorEnv")
+register_env("SoC-v0", "archgym.envs.soc:SoCEnv")
