@@ -27,7 +27,7 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-import archgym.envs  # noqa: E402,F401  (registers the environments)
+import archgym.envs  # noqa: F401  (registers the environments)
 
 __all__ = [
     "ArchEnv",

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -83,7 +83,7 @@ class ArchEnv(gym.Env):
             ``proxy_model``, ``uncertainty_threshold``).
     """
 
-    metadata = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
 
     def __init__(
         self,
@@ -126,7 +126,8 @@ class ArchEnv(gym.Env):
         self.max_steps = int(max_steps)
         self.terminate_on_target = bool(terminate_on_target)
         self.invalid_reward = float(
-            _DEFAULT_INVALID_REWARD[self.objective.formula] if invalid_reward is None
+            _DEFAULT_INVALID_REWARD[self.objective.formula]
+            if invalid_reward is None
             else invalid_reward
         )
         self.render_mode = render_mode
@@ -231,7 +232,9 @@ class ArchEnv(gym.Env):
         obs[-1] = 1.0
         return obs
 
-    def _summary(self, design: Design, metrics: Mapping[str, float], reward: float, err: str) -> str:
+    def _summary(
+        self, design: Design, metrics: Mapping[str, float], reward: float, err: str
+    ) -> str:
         d = " ".join(f"{k}={v}" for k, v in design.items())
         if err:
             return f"step {self._steps} INVALID ({err}) | {d}"

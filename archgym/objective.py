@@ -75,9 +75,7 @@ class Objective:
         object.__setattr__(
             self, "weights", {k: float(self.weights.get(k, 1.0)) for k in self.targets}
         )
-        object.__setattr__(
-            self, "goals", {k: self.goals.get(k, "min") for k in self.targets}
-        )
+        object.__setattr__(self, "goals", {k: self.goals.get(k, "min") for k in self.targets})
 
     def bind(self, metrics: Sequence[Metric]) -> Objective:
         """Check target names against a simulator's metrics and take their goals."""

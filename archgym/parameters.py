@@ -162,7 +162,7 @@ class IntegerChoices(_Ordinal):
         return self._scaled_column(np.log2(v) if self.powers_of_two else v)
 
 
-def PowerOfTwo(low: int, high: int, default: int | None = None) -> IntegerChoices:  # noqa: N802
+def PowerOfTwo(low: int, high: int, default: int | None = None) -> IntegerChoices:
     """The powers of two from ``low`` to ``high`` inclusive (both powers of two)."""
     for bound in (low, high):
         if bound <= 0 or (bound & (bound - 1)) != 0:

@@ -38,7 +38,9 @@ class Metric:
 
     def __post_init__(self) -> None:
         if self.goal not in ("min", "max"):
-            raise ValueError(f"Metric {self.name!r}: goal must be 'min' or 'max', got {self.goal!r}")
+            raise ValueError(
+                f"Metric {self.name!r}: goal must be 'min' or 'max', got {self.goal!r}"
+            )
 
 
 class Simulator(ABC):

@@ -182,9 +182,7 @@ class DesignSpace:
     def to_index(self, design: Mapping[str, Any]) -> np.ndarray:
         """Design dict -> index vector (``int64``, one entry per parameter)."""
         design = self.validate(design)
-        return np.array(
-            [p.index(design[n]) for n, p in self.parameters.items()], dtype=np.int64
-        )
+        return np.array([p.index(design[n]) for n, p in self.parameters.items()], dtype=np.int64)
 
     def from_index(self, indices: Sequence[int] | np.ndarray) -> Design:
         """Index vector -> design dict (the inverse of :meth:`to_index`).
@@ -226,9 +224,7 @@ class DesignSpace:
         """Design -> numeric feature vector (float64, length :attr:`n_features`)."""
         return self.index_to_features(self.to_index(design)[None, :])[0]
 
-    def to_features_batch(
-        self, designs: Iterable[Mapping[str, Any]] | np.ndarray
-    ) -> np.ndarray:
+    def to_features_batch(self, designs: Iterable[Mapping[str, Any]] | np.ndarray) -> np.ndarray:
         """Designs (dicts, or an index matrix) -> feature matrix ``(n, n_features)``."""
         if isinstance(designs, np.ndarray):
             return self.index_to_features(designs)
