@@ -50,8 +50,8 @@ def resolve_backend(
     if backend == "simulator":
         if options:
             raise ConfigError(
-                f"backend 'simulator' takes no options, got {sorted(options)}; "
-                "did you mean backend='proxy'?"
+                f"unexpected keyword argument(s) {sorted(options)}: not a parameter of this env, "
+                "and backend 'simulator' takes no options (proxy options need backend='proxy')"
             )
         return simulator
     if backend not in BACKENDS:

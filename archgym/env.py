@@ -81,6 +81,9 @@ class ArchEnv(gym.Env):
             :class:`Simulator` instance (see :mod:`archgym.backends`).
         backend_options: Keyword arguments of the backend (e.g.
             ``proxy_model``, ``uncertainty_threshold``).
+        **options: Backend options may also be given directly, e.g.
+            ``gym.make(id, backend="proxy", proxy_model="m.pkl")``. Any other
+            keyword is rejected by the backend with a clear error.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
@@ -103,6 +106,7 @@ class ArchEnv(gym.Env):
         workload_name: str | None = None,
         backend: str | Simulator = "simulator",
         backend_options: Mapping[str, Any] | None = None,
+        **options: Any,
     ):
         if int(max_steps) < 1:
             raise ValueError(f"max_steps must be >= 1, got {max_steps!r}")
@@ -112,7 +116,7 @@ class ArchEnv(gym.Env):
                 f"got {render_mode!r}"
             )
         self.simulator = resolve_backend(
-            backend, simulator, workload=workload, **dict(backend_options or {})
+            backend, simulator, workload=workload, **{**dict(backend_options or {}), **options}
         )
         self.design_space: DesignSpace = simulator.design_space
         self.workload = workload

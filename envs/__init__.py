@@ -3,11 +3,9 @@
 This file only registers ids with string entry points; a module and its
 simulator are imported when its env is first made.
 
-| id | module | simulator |
-|---|---|---|
-| ``archgym/DRAMController-v0`` | :mod:`archgym.envs.dram` | :mod:`archgym.simulators.dram` |
-| ``archgym/DNNAccelerator-v0`` | :mod:`archgym.envs.accelerator` | :mod:`archgym.simulators.accelerator` |
-| ``archgym/SoC-v0`` | :mod:`archgym.envs.soc` | :mod:`archgym.simulators.soc` |
+- ``archgym/DRAMController-v0``: :mod:`archgym.envs.dram` (simulator ``dram``)
+- ``archgym/DNNAccelerator-v0``: :mod:`archgym.envs.accelerator` (simulator ``accelerator``)
+- ``archgym/SoC-v0``: :mod:`archgym.envs.soc` (simulator ``soc``)
 """
 
 from archgym.registration import register_env
