@@ -173,7 +173,7 @@ class RecordEvaluations(gym.Wrapper):
             run_id=self._run_id,
             step=self._step,
             episode=max(self._episode, 0),
-            wall_time_s=float(info["eval_seconds"]),
+            wall_time_s=float(self.env.unwrapped.last_eval_seconds),
             timestamp=time.time(),
             package_version=_package_version(),
             schema_version=SCHEMA_VERSION,

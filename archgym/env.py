@@ -25,15 +25,20 @@ for the ``distance`` and ``weighted`` formulas, 0 for ``archgym``), with
 ``info["invalid"] = True`` and the reason in ``info["error"]``.
 
 ## Episode end
-Truncated after ``max_steps`` steps (default 1: the contextual-bandit
-formulation of the ArchGym paper). With ``terminate_on_target=True`` an episode
-terminates as soon as every target is met.
+With the default ``max_steps=1`` (the contextual-bandit formulation of the
+ArchGym paper) every episode is one complete decision and *terminates* after
+its step: there is no next state, so RL agents must not bootstrap from one.
+With ``max_steps > 1`` episodes are *truncated* after ``max_steps`` steps (a
+time limit). With ``terminate_on_target=True`` an episode terminates as soon
+as every target is met.
 
 ## Info
 ``design`` (decoded dict), ``metrics`` (raw values; units in
 :attr:`ArchEnv.units` and ``info["units"]``), ``target_met``, ``invalid``,
-``error`` ("" when valid), ``eval_seconds`` (wall time of the simulator call),
-``workload`` and ``backend``.
+``error`` ("" when valid), ``workload`` and ``backend``. Envs made with
+``gym.make`` also carry ``eval_seconds``, the wall time of the simulator call,
+added by :class:`~archgym.wrappers.EvaluationTime` (the bare env keeps it in
+:attr:`ArchEnv.last_eval_seconds`, so that same-seed steps give equal infos).
 """
 
 from __future__ import annotations
@@ -150,6 +155,7 @@ class ArchEnv(gym.Env):
         self._nvec = self.design_space.nvec
         self._steps = 0
         self._last_summary = "no evaluation yet"
+        self.last_eval_seconds = 0.0
 
     # ------------------------------------------------------------------ API
     def reset(
@@ -172,7 +178,7 @@ class ArchEnv(gym.Env):
         except InvalidDesign as exc:
             metrics = dict.fromkeys(self.metric_names, float("nan"))
             error = str(exc)
-        eval_seconds = time.perf_counter() - start
+        self.last_eval_seconds = time.perf_counter() - start
 
         invalid = bool(error)
         if invalid:
@@ -182,8 +188,9 @@ class ArchEnv(gym.Env):
             reward = self.objective.reward(metrics)
             target_met = self.objective.target_met(metrics)
             obs = self._observe(metrics)
-        terminated = self.terminate_on_target and target_met
-        truncated = self._steps >= self.max_steps and not terminated
+        at_limit = self._steps >= self.max_steps
+        terminated = (self.terminate_on_target and target_met) or (at_limit and self.max_steps == 1)
+        truncated = at_limit and not terminated
         info = {
             "design": design,
             "metrics": metrics,
@@ -191,7 +198,6 @@ class ArchEnv(gym.Env):
             "target_met": target_met,
             "invalid": invalid,
             "error": error,
-            "eval_seconds": eval_seconds,
             "workload": self.workload_name,
             "backend": getattr(self.simulator, "last_backend", self.simulator.backend),
         }

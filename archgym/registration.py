@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
+from gymnasium.envs.registration import WrapperSpec
 
 from archgym.errors import UnknownName
 
@@ -18,18 +19,28 @@ __all__ = ["NAMESPACE", "list_envs", "make", "register_env"]
 NAMESPACE = "archgym"
 
 
+_TIMING = WrapperSpec(
+    name="EvaluationTime", entry_point="archgym.wrappers:EvaluationTime", kwargs={}
+)
+
+
 def register_env(name: str, entry_point: str, **kwargs: Any) -> None:
-    """Register ``archgym/<name>`` (e.g. ``"DRAMController-v0"``) with Gymnasium.
+    """Register an :class:`~archgym.env.ArchEnv` subclass with Gymnasium.
+
+    ``gym.make`` then wraps it in :class:`~archgym.wrappers.EvaluationTime`
+    (``info["eval_seconds"]``).
 
     Args:
-        name: Versioned env name without the namespace.
+        name: Versioned env name, e.g. ``"DRAMController-v0"`` (registered as
+            ``archgym/DRAMController-v0``), or a full id with its own
+            namespace (``"mylab/MyTarget-v0"``) for user envs.
         entry_point: ``"module:Class"``; imported only when the env is made.
         **kwargs: Further :func:`gymnasium.register` arguments (default kwargs).
     """
-    env_id = f"{NAMESPACE}/{name}"
+    env_id = name if "/" in name else f"{NAMESPACE}/{name}"
     if env_id in gym.registry:
         return
-    gym.register(id=env_id, entry_point=entry_point, **kwargs)
+    gym.register(id=env_id, entry_point=entry_point, additional_wrappers=(_TIMING,), **kwargs)
 
 
 def list_envs() -> list[str]:

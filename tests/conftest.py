@@ -5,11 +5,10 @@ from __future__ import annotations
 import gymnasium as gym
 import pytest
 
-import archgym  # noqa: F401  (registers the real envs)
+import archgym
 
 TOY_ID = "archgym-test/Toy-v0"
-if TOY_ID not in gym.registry:
-    gym.register(id=TOY_ID, entry_point="tests.toysim:ToyEnv")
+archgym.register_env(TOY_ID, "tests.toysim:ToyEnv")
 
 
 @pytest.fixture

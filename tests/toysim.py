@@ -29,6 +29,10 @@ PENALTY = {
 BEST_DESIGN = {"a": "z", "b": "mid", "c": "p", "d": 16, "e": 8, "f": 3}
 
 
+def _a_c_forbids_d_64(design: Mapping[str, Any]) -> bool:
+    return not (design["a"] == "c" and design["d"] == 64)
+
+
 def toy_space() -> DesignSpace:
     return DesignSpace(
         {
@@ -39,9 +43,7 @@ def toy_space() -> DesignSpace:
             "e": IntegerChoices([2, 4, 8, 16]),
             "f": IntegerRange(0, 9),
         },
-        constraints=[
-            Constraint(lambda d: not (d["a"] == "c" and d["d"] == 64), "a='c' forbids d=64")
-        ],
+        constraints=[Constraint(_a_c_forbids_d_64, "a='c' forbids d=64")],
     )
 
 
