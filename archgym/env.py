@@ -43,6 +43,7 @@ added by :class:`~archgym.wrappers.EvaluationTime` (the bare env keeps it in
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -145,16 +146,16 @@ class ArchEnv(gym.Env):
         self.units: dict[str, str] = {m.name: m.unit for m in simulator.metrics}
         scales = dict(metric_scales or {})
         scales.update(self.objective.targets)
-        self._log_scales = np.log2(
-            np.array([abs(scales.get(n, 1.0)) for n in self.metric_names], dtype=np.float64)
-        )
+        self._log_scales = [math.log2(abs(scales.get(n, 1.0))) for n in self.metric_names]
         self.action_space = self.design_space.gym_space()
         self.observation_space = spaces.Box(
             -OBS_BOUND, OBS_BOUND, shape=(len(self.metric_names) + 1,), dtype=np.float32
         )
         self._nvec = self.design_space.nvec
+        self._names = self.design_space.names
+        self._values = [p.values for p in self.design_space.parameters.values()]
         self._steps = 0
-        self._last_summary = "no evaluation yet"
+        self._last: tuple | None = None
         self.last_eval_seconds = 0.0
 
     # ------------------------------------------------------------------ API
@@ -163,7 +164,7 @@ class ArchEnv(gym.Env):
     ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
         self._steps = 0
-        self._last_summary = "reset"
+        self._last = None
         return np.zeros(self.observation_space.shape, dtype=np.float32), {}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -201,52 +202,54 @@ class ArchEnv(gym.Env):
             "workload": self.workload_name,
             "backend": getattr(self.simulator, "last_backend", self.simulator.backend),
         }
-        self._last_summary = self._summary(design, metrics, reward, error)
+        self._last = (self._steps, design, metrics, reward, error)
         return obs, float(reward), terminated, truncated, info
 
     def render(self) -> str | None:
-        if self.render_mode == "ansi":
-            return self._last_summary
-        return None
+        if self.render_mode != "ansi":
+            return None
+        return "no evaluation since reset" if self._last is None else self._summary(*self._last)
 
     # --------------------------------------------------------------- helpers
     def decode(self, action: Any) -> Design:
         """Action (index vector) -> design dict, with a clear error when out of space."""
-        arr = np.asarray(action)
-        ok = (
-            arr.shape == self._nvec.shape
-            and arr.dtype != object
-            and np.issubdtype(arr.dtype, np.number)
-            and bool(np.all(np.mod(arr, 1) == 0))
-            and bool(np.all(arr >= 0))
-            and bool(np.all(arr < self._nvec))
-        )
+        try:
+            idx = np.asarray(action)
+            ok = idx.shape == self._nvec.shape and idx.dtype.kind in "iuf"
+            values = idx.tolist() if ok else []
+        except (TypeError, ValueError):
+            ok, values = False, []
+        design: Design = {}
+        for name, k, allowed in zip(self._names, values, self._values, strict=False):
+            if not (0 <= k < len(allowed)) or k != int(k):
+                ok = False
+                break
+            design[name] = allowed[int(k)]
         if not ok:
             raise InvalidAction(
                 f"action {action!r} is not in the action space {self.action_space}: expected "
                 f"{len(self._nvec)} integer indices with 0 <= a[i] < nvec[i], "
-                f"nvec = {self._nvec.tolist()} (parameters: {', '.join(self.design_space.names)})"
+                f"nvec = {self._nvec.tolist()} (parameters: {', '.join(self._names)})"
             )
-        return self.design_space.from_index(arr.astype(np.int64, copy=False))
+        return design
 
     def encode(self, design: Mapping[str, Any]) -> np.ndarray:
         """Design dict -> action (index vector)."""
         return self.design_space.to_index(design)
 
     def _observe(self, metrics: Mapping[str, float]) -> np.ndarray:
-        x = np.array([metrics[n] for n in self.metric_names], dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logs = np.where(x > 0, np.log2(np.where(x > 0, x, 1.0)) - self._log_scales, -OBS_BOUND)
-        obs = np.empty(len(x) + 1, dtype=np.float32)
-        obs[:-1] = np.clip(np.nan_to_num(logs, nan=0.0), -OBS_BOUND, OBS_BOUND)
-        obs[-1] = 1.0
-        return obs
+        obs = [
+            max(-OBS_BOUND, min(OBS_BOUND, math.log2(x) - s)) if x > 0 else -OBS_BOUND
+            for x, s in zip((metrics[n] for n in self.metric_names), self._log_scales, strict=True)
+        ]
+        obs.append(1.0)
+        return np.array(obs, dtype=np.float32)
 
     def _summary(
-        self, design: Design, metrics: Mapping[str, float], reward: float, err: str
+        self, step: int, design: Design, metrics: Mapping[str, float], reward: float, err: str
     ) -> str:
         d = " ".join(f"{k}={v}" for k, v in design.items())
         if err:
-            return f"step {self._steps} INVALID ({err}) | {d}"
+            return f"step {step} INVALID ({err}) | {d}"
         m = " ".join(f"{k}={metrics[k]:.4g}{self.units[k]}" for k in self.metric_names)
-        return f"step {self._steps} reward={reward:.4g} | {m} | {d}"
+        return f"step {step} reward={reward:.4g} | {m} | {d}"
