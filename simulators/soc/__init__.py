@@ -1,0 +1,43 @@
+"""AR/VR SoC simulator: task graphs on heterogeneous blocks, in the manner of FARSI.
+
+A workload is a task graph (:mod:`.taskgraph`; shipped: :data:`WORKLOADS`, plus the
+seeded :func:`synthetic_task_graph`). A design allocates processing elements (cores,
+per-task accelerators), memories and buses from a block library (:mod:`.blocks`,
+``blocks.yaml``), connects them and maps every task to a PE and its output data to a
+memory (:mod:`.design`, which also states the validity rules). The engine
+(:mod:`.engine`) runs the graph as a discrete-event simulation and the simulator
+reports latency (s), energy (J), average power (W), area (mm^2) and per-block
+utilisation. :mod:`.encoding` gives the flat fixed-length design space used by
+``archgym/SoC-v0``.
+
+Example:
+    >>> from archgym.simulators.soc import SoCSimulator
+    >>> sim = SoCSimulator()
+    >>> design = {"pes": [{"type": "A53_1GHz"}], "memories": [{"type": "sram", "width": 4}],
+    ...           "buses": [{"width": 4}], "pe_bus": [0], "mem_bus": [0],
+    ...           "task_pe": [0] * 8, "task_mem": [0] * 8}
+    >>> round(sim.evaluate(design, "edge_detection")["latency_s"], 3)
+    1.495
+"""
+
+from archgym.simulators.soc.blocks import BlockLibrary, default_library, load_library
+from archgym.simulators.soc.design import RULES, compile_design
+from archgym.simulators.soc.encoding import SoCEncoding
+from archgym.simulators.soc.simulator import SoCResult, SoCSimulator
+from archgym.simulators.soc.synthetic import synthetic_task_graph
+from archgym.simulators.soc.taskgraph import WORKLOADS, TaskGraph, load_task_graph
+
+__all__ = [
+    "RULES",
+    "WORKLOADS",
+    "BlockLibrary",
+    "SoCEncoding",
+    "SoCResult",
+    "SoCSimulator",
+    "TaskGraph",
+    "compile_design",
+    "default_library",
+    "load_library",
+    "load_task_graph",
+    "synthetic_task_graph",
+]

@@ -1,0 +1,134 @@
+"""The flat, fixed-length encoding of SoC designs (one `DesignSpace` per task graph).
+
+Sizes: ``P = min(W + 1, 6)`` PE slots (``W`` = tasks with work), ``M = 3`` memory slots,
+``B = 3`` bus slots; ``N`` = every task of the graph (source and sink included).
+Parameters, in order:
+
+* ``n_pes`` in 1..P, then per PE slot ``i``: ``pe{i}_kind`` (``gpp``/``accelerator``),
+  ``pe{i}_size`` in 0..4 (a core: the library's core types, taken modulo their number;
+  an accelerator: index into the lane counts), ``pe{i}_task`` in 0..W-1 (the task an
+  accelerator is built for, among tasks with work), ``pe{i}_bus`` in 0..B-1;
+* ``n_mems`` in 1..M, then per memory slot: ``mem{j}_kind`` (library memory types),
+  ``mem{j}_width`` (library widths), ``mem{j}_bus`` in 0..B-1;
+* ``n_buses`` in 1..B, then ``bus{k}_width`` per slot and ``bus{k}_link`` in 0..B-2 for
+  ``k >= 1``;
+* per task ``t`` (graph order): ``task{t}_pe`` in 0..P-1 and ``task{t}_mem`` in 0..M-1.
+
+Decoding is *relative to what is allocated*, so that most random vectors are valid:
+only the first ``n_pes``/``n_mems``/``n_buses`` slots exist (no gaps); bus ``k >= 1``
+links to bus ``bus{k}_link mod k`` (a tree, hence connected); a block's bus index is
+taken modulo ``n_buses``; ``task{t}_mem`` modulo ``n_mems``; and ``task{t}_pe`` picks,
+modulo their number, among the PEs *eligible* for task ``t``: every core plus the
+accelerators built for ``t`` (every PE for a zero-work task). Only when a task with
+work has no eligible PE (no core is allocated and no accelerator for it) does the
+decoded design break a rule (``accelerator-task-mismatch``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from archgym.simulators.soc.blocks import BlockLibrary
+from archgym.simulators.soc.taskgraph import TaskGraph
+
+from archgym.errors import InvalidDesign
+from archgym.parameters import Categorical, IntegerChoices, IntegerRange
+from archgym.space import DesignSpace
+
+__all__ = ["SoCEncoding"]
+
+MAX_PES = 6
+N_MEMS = 3
+N_BUSES = 3
+
+
+class SoCEncoding:
+    """Flat design space of one task graph and its decoder (see the module docstring).
+
+    Args:
+        graph: The task graph the space is sized for.
+        library: The block library.
+    """
+
+    def __init__(self, graph: TaskGraph, library: BlockLibrary):
+        self.graph = graph
+        self.library = library
+        self.work_tasks = graph.compute_tasks
+        self.n_pe_slots = min(len(self.work_tasks) + 1, MAX_PES)
+        self.core_types = tuple(library.gpp)
+        self.mem_types = tuple(library.memory)
+        n_sizes = max(len(library.accelerator.lanes), len(self.core_types))
+        params: dict[str, Any] = {"n_pes": IntegerRange(1, self.n_pe_slots)}
+        for i in range(self.n_pe_slots):
+            params[f"pe{i}_kind"] = Categorical(["gpp", "accelerator"])
+            params[f"pe{i}_size"] = IntegerRange(0, n_sizes - 1)
+            params[f"pe{i}_task"] = IntegerRange(0, max(len(self.work_tasks) - 1, 0))
+            params[f"pe{i}_bus"] = IntegerRange(0, N_BUSES - 1)
+        params["n_mems"] = IntegerRange(1, N_MEMS)
+        for j in range(N_MEMS):
+            params[f"mem{j}_kind"] = Categorical(list(self.mem_types))
+            params[f"mem{j}_width"] = IntegerChoices(list(library.widths))
+            params[f"mem{j}_bus"] = IntegerRange(0, N_BUSES - 1)
+        params["n_buses"] = IntegerRange(1, N_BUSES)
+        for k in range(N_BUSES):
+            params[f"bus{k}_width"] = IntegerChoices(list(library.widths))
+        for k in range(1, N_BUSES):
+            params[f"bus{k}_link"] = IntegerRange(0, N_BUSES - 2)
+        for t in range(graph.n_tasks):
+            params[f"task{t}_pe"] = IntegerRange(0, self.n_pe_slots - 1)
+            params[f"task{t}_mem"] = IntegerRange(0, N_MEMS - 1)
+        self.space = DesignSpace(params)
+
+    def decode(self, flat: Mapping[str, Any]) -> dict[str, Any]:
+        """Flat design (a dict of :attr:`space`) -> structured design (see ``design.py``).
+
+        Raises:
+            InvalidDesign: A key is missing (the flat design is not of this space).
+        """
+        try:
+            return self._decode(flat)
+        except KeyError as exc:
+            raise InvalidDesign(
+                f"flat SoC design is missing parameter {exc.args[0]!r} of the "
+                f"{self.graph.name!r} encoding", parameter=str(exc.args[0])
+            ) from None
+
+    def _decode(self, f: Mapping[str, Any]) -> dict[str, Any]:
+        lanes = self.library.accelerator.lanes
+        n_pes, n_mems, n_buses = int(f["n_pes"]), int(f["n_mems"]), int(f["n_buses"])
+        pes: list[dict[str, Any]] = []
+        cores: list[int] = []
+        accel_for: dict[int, list[int]] = {}
+        for i in range(n_pes):
+            size = int(f[f"pe{i}_size"])
+            if f[f"pe{i}_kind"] == "gpp":
+                pes.append({"type": self.core_types[size % len(self.core_types)]})
+                cores.append(i)
+            else:
+                t = self.work_tasks[int(f[f"pe{i}_task"]) % len(self.work_tasks)]
+                pes.append({"type": "accelerator", "task": self.graph.tasks[t],
+                            "lanes": lanes[size % len(lanes)]})
+                accel_for.setdefault(t, []).append(i)
+        everyone = list(range(n_pes))
+        task_pe = []
+        for t in range(self.graph.n_tasks):
+            v = int(f[f"task{t}_pe"])
+            if self.graph.instructions[t] == 0:
+                eligible = everyone
+            else:
+                eligible = cores + accel_for.get(t, [])
+                if not eligible:
+                    eligible = everyone  # breaks accelerator-task-mismatch on purpose
+            task_pe.append(eligible[v % len(eligible)])
+        return {
+            "pes": pes,
+            "memories": [{"type": f[f"mem{j}_kind"], "width": int(f[f"mem{j}_width"])}
+                         for j in range(n_mems)],
+            "buses": [{"width": int(f[f"bus{k}_width"])} for k in range(n_buses)],
+            "links": [[k, int(f[f"bus{k}_link"]) % k] for k in range(1, n_buses)],
+            "pe_bus": [int(f[f"pe{i}_bus"]) % n_buses for i in range(n_pes)],
+            "mem_bus": [int(f[f"mem{j}_bus"]) % n_buses for j in range(n_mems)],
+            "task_pe": task_pe,
+            "task_mem": [int(f[f"task{t}_mem"]) % n_mems for t in range(self.graph.n_tasks)],
+        }
