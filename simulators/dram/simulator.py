@@ -1,0 +1,185 @@
+"""`DRAMSimulator`: one DDR channel — front end, arbiter, controller, devices.
+
+The model, clock by clock (memory clocks of the memspec's tCK):
+
+Front end
+    A trace player offers request ``i`` at its timestamp, in trace order, and
+    holds it (and every later request) until the memory system accepts it, so
+    a saturating trace measures the controller. At most one request is
+    accepted per clock.
+Arbiter
+    ``Simple`` hands the request straight to the controller when its
+    scheduler buffer has room (that moment is the acceptance). ``Fifo`` and
+    ``Reorder`` accept a request into their own queue while fewer than
+    ``max_active_transactions`` are in flight (accepted, response not yet
+    returned) and forward the queue head to the controller when a buffer
+    entry is free (one per clock); ``Reorder`` also returns responses in
+    request order.
+Controller
+    Requests wait in per-bank queues (arrival order) whose capacity is set by
+    ``scheduler_buffer`` / ``request_buffer_size``. Every clock each bank with
+    work picks a request with its ``scheduler`` and derives the next command
+    (ACT on a closed bank, PRE on a conflict, RD/WR on a hit); among the
+    commands whose timing constraints are met, the one serving the oldest
+    request is issued (one command per clock on the command bus). The
+    ``page_policy`` decides at each column command whether it auto-precharges
+    (RDA/WRA). The refresh manager (``refresh_policy`` and its postpone /
+    pull-in limits) issues PREA + REF per rank and blocks the rank's other
+    commands while a refresh is forced. Response order follows ``resp_queue``.
+Device
+    Per-bank state (closed / open row) and every JEDEC constraint: tRCD, tRP,
+    tRAS, tRC, CL, CWL, BL/2 data-bus occupancy, tCCD_S/L, tRRD_S/L, tFAW,
+    tWR, tWTR_S/L, tRTP, read-to-write turnaround (CL + BL/2 + 2 - CWL),
+    rank-to-rank switch (tRTRS between bursts of different ranks), tRFC and
+    tREFI.
+
+Latency is measured from acceptance to the response, which is sent when the
+last data beat has arrived (then reordered per ``resp_queue``/arbiter): an
+isolated read to an idle bank costs tRCD + CL + BL/2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from archgym.simulators.dram._kernel import simulate
+from archgym.simulators.dram.commands import COMMAND_NAMES
+from archgym.simulators.dram.design import KNOBS, design_array
+from archgym.simulators.dram.energy import active_cycles, energy_pj
+from archgym.simulators.dram.mapping import AddressMapping
+from archgym.simulators.dram.memspec import MemSpec, load_memspec
+from archgym.simulators.dram.stats import DRAMStats
+from archgym.simulators.dram.trace import Trace
+
+from archgym.errors import ArchGymError, ConfigError, TraceError
+
+__all__ = ["DRAMSimulator"]
+
+
+class DRAMSimulator:
+    """A cycle-accurate DDR channel simulator.
+
+    Args:
+        memspec: A shipped memspec name (see ``SHIPPED_MEMSPECS``), a JSON
+            memspec path, or a :class:`MemSpec`.
+        ranks: Ranks on the channel (a power of two, 1–4).
+        address_mapping: Field order above the 64-byte offset (see
+            :mod:`archgym.simulators.dram.mapping`).
+
+    Raises:
+        ConfigError: a bad address mapping or rank count.
+    """
+
+    def __init__(self, memspec: str | Path | MemSpec = "DDR4-3200-8Gb-x8", ranks: int = 1,
+                 address_mapping: str = "RoChRaBaBgCo"):
+        if ranks not in (1, 2, 4):
+            raise ConfigError(f"ranks must be 1, 2 or 4, got {ranks!r}")
+        self.spec = load_memspec(memspec)
+        self.ranks = int(ranks)
+        self.mapping = AddressMapping.parse(address_mapping, self.spec, self.ranks)
+        self._timing = self.spec.timing_array()
+        self._cached: tuple[Trace, bool, tuple[np.ndarray, ...]] | None = None
+
+    @property
+    def capacity_bytes(self) -> int:
+        """Bytes addressable on the channel."""
+        return self.mapping.capacity_bytes
+
+    def _decode(self, trace: Trace, wrap: bool) -> tuple[np.ndarray, ...]:
+        if self._cached is not None and self._cached[0] is trace and self._cached[1] == wrap:
+            return self._cached[2]
+        if len(trace) == 0:
+            raise TraceError(f"trace {trace.name!r} has no requests")
+        addr = trace.addresses
+        too_big = addr >= self.capacity_bytes
+        if too_big.any():
+            if not wrap:
+                i = int(np.argmax(too_big))
+                raise TraceError(
+                    f"trace {trace.name!r}: request {i} address 0x{int(addr[i]):x} is beyond the "
+                    f"memory capacity of {self.capacity_bytes} bytes (0x{self.capacity_bytes:x}); "
+                    "pass wrap_addresses=True to wrap addresses modulo the capacity"
+                )
+            addr = addr % self.capacity_bytes
+        f = self.mapping.decode(addr)
+        bpr = self.spec.banks
+        flat = f["Ra"] * bpr + f["Bg"] * self.spec.banks_per_group + f["Ba"]
+        decoded = (
+            np.ascontiguousarray(trace.cycles, dtype=np.int64),
+            trace.is_write.astype(np.int8),
+            np.ascontiguousarray(f["Ra"]),
+            np.ascontiguousarray(f["Bg"]),
+            np.ascontiguousarray(flat),
+            np.ascontiguousarray(f["Ro"]),
+        )
+        self._cached = (trace, wrap, decoded)
+        return decoded
+
+    def run(self, trace: Trace, design: Mapping[str, Any] | None = None, *,
+            record_log: bool = False, wrap_addresses: bool = False) -> DRAMStats:
+        """Simulate ``trace`` under the controller ``design``.
+
+        Args:
+            trace: The requests (see :func:`load_trace`, :func:`generate_trace`).
+            design: Knob -> value (snake_case names; missing knobs take their
+                defaults, see :mod:`archgym.simulators.dram.design`).
+            record_log: Also return the command log in ``DRAMStats.command_log``.
+            wrap_addresses: Wrap addresses beyond the capacity instead of raising.
+
+        Raises:
+            InvalidDesign: an unknown knob or a value out of range.
+            TraceError: an empty trace or an address beyond the capacity.
+        """
+        dvec = design_array(design or {})
+        ts, is_wr, rank, bg, bank, row = self._decode(trace, wrap_addresses)
+        n = len(ts)
+        log_cap = 4 * n + 10_000 if record_log else 0
+        accept, complete, klass, counts, i_start, i_end, i_rank, log = simulate(
+            ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
+            self.spec.banks, dvec, log_cap,
+        )
+        if counts[9] != 0:
+            raise ArchGymError(f"DRAM kernel failed (code {int(counts[9])}); this is a bug")
+        d = dict(zip(KNOBS, dvec.tolist(), strict=True))
+        in_order = d["resp_queue"] == 0 or d["arbiter"] == 2
+        response = np.maximum.accumulate(complete) if in_order else complete
+        total = int(response.max())
+        tck = self.spec.tck_ns
+        reads = is_wr == 0
+        lat = (response - accept) * tck
+        cmd_counts = {name: int(counts[k]) for k, name in enumerate(COMMAND_NAMES)}
+        active = active_cycles(i_start, i_end, i_rank, self.ranks, total)
+        parts = energy_pj(self.spec, cmd_counts, active, total)
+        energy = float(sum(parts.values()))
+        total_ns = total * tck
+
+        def _mean(x: np.ndarray) -> float:
+            return float(x.mean()) if x.size else 0.0
+
+        return DRAMStats(
+            total_time_ns=total_ns,
+            avg_read_latency_ns=_mean(lat[reads]),
+            max_read_latency_ns=float(lat[reads].max()) if reads.any() else 0.0,
+            avg_read_latency_from_trace_ns=_mean((response - ts)[reads] * tck),
+            avg_write_latency_ns=_mean(lat[~reads]),
+            bandwidth_gbps=64.0 * n / total_ns,
+            requests_completed=int(np.count_nonzero(complete >= 0)),
+            reads=int(reads.sum()),
+            writes=int(n - reads.sum()),
+            row_hits=int(np.count_nonzero(klass == 0)),
+            row_misses=int(np.count_nonzero(klass == 1)),
+            row_conflicts=int(np.count_nonzero(klass == 2)),
+            commands=cmd_counts,
+            refreshes=cmd_counts["REF"],
+            max_refreshes_owed=int(counts[8]),
+            energy_pj=energy,
+            energy_breakdown_pj=parts,
+            avg_power_mw=energy / total_ns,
+            accept_cycle=accept,
+            response_cycle=response,
+            complete_cycle=complete,
+            command_log=log if record_log else None,
+        )
