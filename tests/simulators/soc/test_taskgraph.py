@@ -1,0 +1,92 @@
+"""Loading task graphs: shipped workloads, user files, errors, the synthetic generator."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from archgym.simulators.soc import WORKLOADS, load_task_graph, synthetic_task_graph
+
+from archgym.errors import ConfigError
+
+
+def test_shipped_workloads_hold_farsi_figures():
+    audio = load_task_graph("audio_decoder")
+    assert audio.n_tasks == 17 and len(audio.compute_tasks) == 15 and len(audio.edges) == 22
+    t = audio.index("psychoFilter")
+    assert audio.instructions[t] == 1322969 and audio.accel_cycles[t] == 38005
+    assert audio.accel_area_um2[t] == 78814
+    assert sum(audio.instructions) == 6304373
+    edge = load_task_graph("edge_detection")
+    assert edge.instructions[edge.index("gaussianSmoothing")] == 1617100800
+    assert edge.accel_cycles[edge.index("rejectZeroCrossings")] == 177602560
+    cava = load_task_graph("hpvm_cava")
+    assert cava.n_tasks == 9 and sum(cava.instructions) == 28442624
+
+
+@pytest.mark.parametrize("name", WORKLOADS)
+def test_tasks_are_in_topological_order(name):
+    g = load_task_graph(name)
+    assert all(s < d for s, d, _ in g.edges)
+    assert g.tasks[0] == "source" and g.tasks[-1] == "sink"
+
+
+def _doc():
+    return {"name": "mine", "tasks": [{"name": "a", "instructions": 10},
+                                      {"name": "b", "instructions": 20, "accel_cycles": 3}],
+            "edges": [{"src": "a", "dst": "b", "bytes": 64}]}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_user_file_round_trip(tmp_path, suffix):
+    path = tmp_path / f"g{suffix}"
+    path.write_text(json.dumps(_doc()))  # JSON is valid YAML
+    g = load_task_graph(path)
+    assert g.tasks == ("a", "b") and g.edges == ((0, 1, 64.0),) and g.accel_cycles == (None, 3.0)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["edges"].append({"src": "b", "dst": "a", "bytes": 1}),
+         "cycle through tasks a, b"),
+        (lambda d: d["edges"].append({"src": "a", "dst": "zz", "bytes": 1}), "unknown task 'zz'"),
+        (lambda d: d["tasks"][0].pop("instructions"), "missing field 'instructions'"),
+        (lambda d: d["edges"][0].pop("bytes"), "missing field 'bytes'"),
+        (lambda d: d.pop("tasks"), "missing field 'tasks'"),
+        (lambda d: d["tasks"][1].update(instructions=-1), "must be >= 0, got -1"),
+        (lambda d: d["tasks"].append({"name": "a", "instructions": 1}), "duplicate task 'a'"),
+        (lambda d: d["edges"].append({"src": "a", "dst": "a", "bytes": 1}), "self-edge"),
+    ],
+)
+def test_bad_file_raises_config_error_naming_file_and_item(tmp_path, change, message):
+    doc = _doc()
+    change(doc)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ConfigError, match=message) as info:
+        load_task_graph(path)
+    assert "bad.json" in str(info.value)
+
+
+def test_missing_file_and_unparseable_file(tmp_path):
+    with pytest.raises(ConfigError, match="neither a shipped workload"):
+        load_task_graph(tmp_path / "nope.yaml")
+    bad = tmp_path / "x.yaml"
+    bad.write_text("tasks: [unclosed")
+    with pytest.raises(ConfigError, match="cannot be parsed"):
+        load_task_graph(bad)
+
+
+def test_synthetic_is_seeded_and_acyclic():
+    a = synthetic_task_graph(12, seed=3)
+    assert a == synthetic_task_graph(12, seed=3)
+    assert a != synthetic_task_graph(12, seed=4)
+    assert a.n_tasks == 14 and all(s < d for s, d, _ in a.edges)
+    consumers = {s for s, _, _ in a.edges}
+    producers = {d for _, d, _ in a.edges}
+    # every compute task has a producer and a consumer
+    assert all(t in consumers and t in producers for t in a.compute_tasks)
+    assert all(1e5 <= w <= 1e7 for w in (a.instructions[t] for t in a.compute_tasks))
+    with pytest.raises(ConfigError, match="n_tasks"):
+        synthetic_task_graph(0, seed=0)
