@@ -42,7 +42,8 @@ def _union_per_rank(start, end, rank, nranks, horizon):
     for k in range(start.shape[0]):
         r = rank[k]
         s = start[k]
-        e = end[k] if end[k] >= 0 else horizon
+        e = end[k] if 0 <= end[k] <= horizon else horizon
+        s = min(s, horizon)
         if s >= cur[r]:
             out[r] += e - s
             cur[r] = e
