@@ -1,0 +1,94 @@
+"""archgym/SoC-v0: every shipped workload through Gymnasium's checks, targets, penalties."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import gymnasium as gym
+import numpy as np
+import pytest
+from archgym.simulators.soc import WORKLOADS, load_task_graph
+from gymnasium.utils.env_checker import check_env
+
+import archgym  # noqa: F401  (registers the envs)
+from archgym.errors import UnknownName
+
+ENV_ID = "archgym/SoC-v0"
+SIZES = {"audio_decoder": 75, "edge_detection": 57, "hpvm_cava": 59}
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_check_env_with_warnings_as_errors(workload):
+    env = gym.make(ENV_ID, workload=workload)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_env(env.unwrapped)
+    assert env.action_space.shape == (SIZES[workload],)
+
+
+def test_default_workload_and_farsi_targets():
+    env = gym.make(ENV_ID).unwrapped
+    assert env.workload == "edge_detection"
+    assert env.objective.targets == {"latency_s": 0.034, "power_w": 0.008737, "area_mm2": 17.475}
+    audio = gym.make(ENV_ID, workload="audio_decoder").unwrapped
+    assert audio.objective.targets["latency_s"] == 0.021
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_same_seed_same_rollout_and_pickle(workload):
+    def rollout(env):
+        env.action_space.seed(7)
+        env.reset(seed=7)
+        return [env.step(env.action_space.sample())[:2] for _ in range(10)]
+
+    a = rollout(gym.make(ENV_ID, workload=workload))
+    b = rollout(gym.make(ENV_ID, workload=workload))
+    for (oa, ra), (ob, rb) in zip(a, b, strict=True):
+        assert np.array_equal(oa, ob) and ra == rb
+    env = gym.make(ENV_ID, workload=workload).unwrapped
+    clone = pickle.loads(pickle.dumps(env))
+    action = env.action_space.sample()
+    env.reset(seed=1)
+    clone.reset(seed=1)
+    assert env.step(action)[1] == clone.step(action)[1]
+
+
+def test_make_vec_sync():
+    envs = gym.make_vec(ENV_ID, num_envs=2, vectorization_mode="sync", workload="hpvm_cava")
+    envs.reset(seed=0)
+    obs, reward, *_ = envs.step(np.zeros((2, SIZES["hpvm_cava"]), dtype=np.int64))
+    assert obs.shape == (2, 5) and reward[0] == reward[1]
+    envs.close()
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_all_zero_action_is_all_on_one_slow_core(workload):
+    # index 0 everywhere: one A53 at 500 MHz (1e9 instructions/s), one 4-byte SRAM and
+    # one 4-byte bus (4e8 bytes/s, 10 ns per hop)
+    env = gym.make(ENV_ID, workload=workload)
+    env.reset(seed=0)
+    _, reward, terminated, truncated, info = env.step(np.zeros(SIZES[workload], dtype=np.int64))
+    g = load_task_graph(workload)
+    consumers = {d for _, d, b in g.edges if b > 0}
+    hand = (sum(g.instructions) / 1e9 + len(consumers) * 1e-8
+            + sum(b for _, _, b in g.edges) / 4e8)
+    assert info["metrics"]["latency_s"] == pytest.approx(hand, rel=1e-9)
+    assert info["metrics"]["area_mm2"] == pytest.approx(1.682, rel=1e-12)
+    assert not info["invalid"] and (terminated or truncated) and reward < 0
+
+
+def test_invalid_design_gets_penalty_and_rule():
+    env = gym.make(ENV_ID)
+    env.reset(seed=0)
+    action = np.zeros(SIZES["edge_detection"], dtype=np.int64)
+    names = env.unwrapped.design_space.names
+    action[names.index("pe0_kind")] = 1  # the only PE is an accelerator for one task
+    obs, reward, _, _, info = env.step(action)
+    assert info["invalid"] and "accelerator-task-mismatch" in info["error"]
+    assert reward == -10.0 and obs[-1] == 0.0
+
+
+def test_unknown_workload_suggests_names():
+    with pytest.raises(UnknownName, match="edge_detection"):
+        gym.make(ENV_ID, workload="edge_detect")
