@@ -1,0 +1,122 @@
+"""The ``archgym sweep`` and ``archgym report`` commands (registered by :mod:`archgym.cli`).
+
+``archgym sweep SPEC.yaml --out DIR [--workers N] [--backend local|ray] [--ray-address A]``
+    runs (or resumes) a sweep with a progress bar.
+``archgym sweep --status DIR``
+    prints done / failed / pending counts of a sweep.
+``archgym report DIR``
+    writes ``DIR/report.md`` and ``DIR/figures/*.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from archgym.errors import ConfigError
+
+__all__ = ["register"]
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from archgym.experiment.sweep import sweep_status
+
+    if args.status:
+        if args.spec:
+            raise ConfigError("give either SPEC (to run) or --status DIR (to inspect), not both")
+        st = sweep_status(args.status)
+        print(
+            f"{args.status}: {st.total} trials: {st.done} done, {st.failed} failed, "
+            f"{st.pending} pending"
+        )
+        for tid, err in sorted(st.failures.items()):
+            print(f"  failed {tid}: {err}")
+        return 0
+    if not args.spec or not args.out:
+        raise ConfigError("archgym sweep needs SPEC and --out DIR (or --status DIR)")
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from archgym.experiment.spec import load_spec
+    from archgym.experiment.sweep import run_sweep
+
+    spec = load_spec(args.spec)
+    bar: Any = None
+    counts = {"failed": 0}
+
+    def on_start(st: Any) -> None:
+        nonlocal bar
+        counts["failed"] = st.failed
+        print(
+            f"sweep {spec.name!r}: {st.total} trials ({st.done} done, {st.failed} failed, "
+            f"{st.pending} to run) -> {args.out}"
+        )
+        bar = tqdm(
+            total=st.total,
+            initial=st.done + st.failed,
+            unit="trial",
+            disable=args.no_progress,
+            dynamic_ncols=True,
+        )
+        bar.set_postfix(failed=counts["failed"])
+
+    def on_result(outcome: Any) -> None:
+        if outcome.summary["status"] == "failed":
+            counts["failed"] += 1
+            bar.write(f"trial {outcome.summary['trial_id']} failed: {outcome.summary['error']}")
+        bar.set_postfix(failed=counts["failed"])
+        bar.update(1)
+
+    start = time.perf_counter()
+    try:
+        st = run_sweep(
+            spec,
+            args.out,
+            backend=args.backend,
+            workers=args.workers,
+            ray_address=args.ray_address,
+            retry_failed=args.retry_failed,
+            on_start=on_start,
+            on_result=on_result,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    print(
+        f"{st.done} done, {st.failed} failed, {st.pending} pending "
+        f"({time.perf_counter() - start:.1f} s); results in {args.out}"
+    )
+    return 0 if st.pending == 0 else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from archgym.experiment.report import write_report
+
+    start = time.perf_counter()
+    path = write_report(args.dir, n_bootstrap=args.bootstrap, seed=args.seed)
+    print(f"wrote {path} and its figures in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add the ``sweep`` and ``report`` subcommands to the ``archgym`` parser."""
+    p = sub.add_parser("sweep", help="run or resume an agent-comparison sweep")
+    p.add_argument("spec", nargs="?", help="sweep spec (YAML)")
+    p.add_argument("--out", "-o", metavar="DIR", help="results folder")
+    p.add_argument("--status", metavar="DIR", help="show done/failed/pending counts and exit")
+    p.add_argument("--workers", "-j", type=int, help="parallel trials (default: CPU count)")
+    p.add_argument("--backend", choices=("local", "ray"), default="local", help="executor")
+    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster address (with --backend ray)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed trials again")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("report", help="statistics, figures and report.md for a sweep")
+    p.add_argument("dir", metavar="DIR", help="results folder of a sweep")
+    p.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap")
+    p.set_defaults(func=_cmd_report)

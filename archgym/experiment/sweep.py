@@ -1,0 +1,132 @@
+"""Run a sweep: check the spec, skip finished trials, execute the rest, commit each result.
+
+Running the same sweep again resumes it: trials with a summary in the results
+folder are skipped (failed ones too, unless ``retry_failed``), leftovers of
+trials that were in flight when a previous run died are deleted, and only the
+missing trials run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from archgym.experiment.executors import make_executor
+from archgym.experiment.resolve import check_spec
+from archgym.experiment.runner import TrialOutcome
+from archgym.experiment.spec import SweepSpec, parse_spec
+from archgym.experiment.store import ResultsStore
+from archgym.experiment.trials import Trial, expand
+
+__all__ = ["SweepStatus", "run_sweep", "sweep_status"]
+
+
+@dataclass
+class SweepStatus:
+    """Counts of a sweep's trials.
+
+    Attributes:
+        total: Trials in the spec.
+        done: Finished successfully.
+        failed: Finished with an error.
+        pending: Not finished (never started, or in flight when a run died).
+        failures: ``trial_id -> error`` of the failed trials.
+    """
+
+    total: int
+    done: int
+    failed: int
+    pending: int
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def _statuses(store: ResultsStore) -> dict[str, tuple[str, str]]:
+    trials = store.load_trials()
+    if trials.empty:
+        return {}
+    errors = trials["error"] if "error" in trials else [""] * len(trials)
+    return {
+        tid: (status, err)
+        for tid, status, err in zip(trials["trial_id"], trials["status"], errors, strict=True)
+    }
+
+
+def _count(trials: list[Trial], statuses: dict[str, tuple[str, str]]) -> SweepStatus:
+    done = failed = 0
+    failures = {}
+    for t in trials:
+        status, err = statuses.get(t.trial_id, ("pending", ""))
+        if status == "done":
+            done += 1
+        elif status == "failed":
+            failed += 1
+            failures[t.trial_id] = err
+    return SweepStatus(len(trials), done, failed, len(trials) - done - failed, failures)
+
+
+def sweep_status(out: str | os.PathLike[str]) -> SweepStatus:
+    """Done / failed / pending counts of the sweep stored in ``out``.
+
+    Raises:
+        DatasetError: ``out`` holds no sweep.
+    """
+    store = ResultsStore(out)
+    spec = parse_spec(store.load_spec_data(), source=str(store.spec_path))
+    return _count(expand(spec), _statuses(store))
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out: str | os.PathLike[str],
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    retry_failed: bool = False,
+    on_start: Callable[[SweepStatus], Any] | None = None,
+    on_result: Callable[[TrialOutcome], Any] | None = None,
+) -> SweepStatus:
+    """Run (or resume) a sweep and return the final counts.
+
+    Args:
+        spec: The sweep spec (checked against the registries before anything runs).
+        out: Results folder (see :mod:`archgym.experiment.store`).
+        backend: ``"local"`` (process pool) or ``"ray"``.
+        workers: Parallel trials (local: processes, default the CPU count;
+            Ray: trials in flight).
+        ray_address: Ray cluster address (Ray backend only).
+        retry_failed: Run failed trials again instead of skipping them.
+        on_start: Called once with the counts before the first trial runs.
+        on_result: Called with each trial's outcome after it is committed.
+
+    Raises:
+        ConfigError: The spec names an unknown env, agent or hyperparameter,
+            a value is out of range, or another sweep is writing to ``out``.
+    """
+    check_spec(spec)
+    trials = expand(spec)
+    executor = make_executor(backend, workers=workers, ray_address=ray_address)
+    store = ResultsStore(out)
+    with store.lock():
+        store.save_spec({**spec.raw, "name": spec.name})
+        store.clean_unfinished()
+        statuses = _statuses(store)
+        skip = {
+            tid for tid, (status, _) in statuses.items()
+            if status == "done" or (status == "failed" and not retry_failed)
+        }
+        pending = [t for t in trials if t.trial_id not in skip]
+        if on_start is not None:
+            start = _count(trials, statuses)
+            if retry_failed:
+                start.pending += start.failed
+                start.failed = 0
+            on_start(start)
+        for outcome in executor.run(pending):
+            store.commit(outcome)
+            if on_result is not None:
+                on_result(outcome)
+        return _count(trials, _statuses(store))
+
