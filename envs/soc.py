@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archgym.simulators.soc import WORKLOADS, SoCSimulator
+from archgym.simulators.soc import SoCSimulator, TaskGraph
 
 from archgym.env import ArchEnv
 
@@ -68,7 +68,8 @@ class SoCEnv(ArchEnv):
 
     ## Arguments
     * ``workload``: one of ``audio_decoder``, ``edge_detection`` (default),
-      ``hpvm_cava``.
+      ``hpvm_cava``, or a :class:`~archgym.simulators.soc.TaskGraph` (e.g. from
+      ``load_task_graph(path)`` or ``synthetic_task_graph``; then pass ``targets``).
     * ``**kwargs``: forwarded to :class:`~archgym.env.ArchEnv` (``targets``,
       ``weights``, ``reward_formula``, ``objective``, ``max_steps``,
       ``terminate_on_target``, ``invalid_reward``, ``render_mode``, ``backend``,
@@ -78,10 +79,11 @@ class SoCEnv(ArchEnv):
     * v0: initial version.
     """
 
-    def __init__(self, workload: str = "edge_detection", **kwargs: Any):
+    def __init__(self, workload: str | TaskGraph = "edge_detection", **kwargs: Any):
         simulator = SoCSimulator(workload)  # raises UnknownName for an unknown workload
-        budget = FARSI_BUDGETS[workload] if workload in WORKLOADS else {}
-        scales = {"energy_j": budget["latency_s"] * budget["power_w"]}
+        budget = FARSI_BUDGETS.get(workload, {}) if isinstance(workload, str) else {}
+        scales = {"energy_j": budget["latency_s"] * budget["power_w"]} if budget else {}
+        kwargs.setdefault("workload_name", simulator.space_graph.name)
         super().__init__(
             simulator,
             workload,

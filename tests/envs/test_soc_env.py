@@ -92,3 +92,16 @@ def test_invalid_design_gets_penalty_and_rule():
 def test_unknown_workload_suggests_names():
     with pytest.raises(UnknownName, match="edge_detection"):
         gym.make(ENV_ID, workload="edge_detect")
+
+
+def test_custom_task_graph_with_targets():
+    from archgym.simulators.soc import synthetic_task_graph
+
+    g = synthetic_task_graph(5, seed=1)
+    env = gym.make(ENV_ID, workload=g, targets={"latency_s": 1e-3})
+    env.reset(seed=0)
+    _, _, _, _, info = env.step(np.zeros(env.action_space.shape, dtype=np.int64))
+    assert info["workload"] == "synthetic_5_1"
+    consumers = len({d for _, d, _ in g.edges})
+    hand = sum(g.instructions) / 1e9 + consumers * 1e-8 + sum(b for _, _, b in g.edges) / 4e8
+    assert info["metrics"]["latency_s"] == pytest.approx(hand, rel=1e-9)
