@@ -12,8 +12,9 @@ Arrays in, arrays out; time is in memory clocks.
 from __future__ import annotations
 
 import numpy as np
-from archgym.simulators.dram.commands import ACT, PRE, PREA, RD, RDA, REF, WR, WRA
 from numba import njit
+
+from archgym.simulators.dram.commands import ACT, PRE, PREA, RD, RDA, REF, WR, WRA
 
 __all__ = ["N_COUNTS", "simulate"]
 

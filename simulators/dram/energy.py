@@ -29,8 +29,9 @@ them, as with DRAMSys's default ``NoPowerDown``).
 from __future__ import annotations
 
 import numpy as np
-from archgym.simulators.dram.memspec import MemSpec
 from numba import njit
+
+from archgym.simulators.dram.memspec import MemSpec
 
 __all__ = ["active_cycles", "energy_pj"]
 

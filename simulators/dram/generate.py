@@ -8,9 +8,9 @@ aligned and lie in ``[0, capacity_bytes)``; request ``i`` is offered at clock
 from __future__ import annotations
 
 import numpy as np
-from archgym.simulators.dram.trace import Trace
 
 from archgym.errors import TraceError, UnknownName
+from archgym.simulators.dram.trace import Trace
 
 __all__ = ["KINDS", "generate_trace"]
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from archgym.simulators.dram.memspec import MemSpec
 
 from archgym.errors import ConfigError
+from archgym.simulators.dram.memspec import MemSpec
 
 __all__ = ["FIELDS", "OFFSET_BITS", "AddressMapping"]
 

@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from archgym.errors import ArchGymError, ConfigError, TraceError
 from archgym.simulators.dram._kernel import simulate
 from archgym.simulators.dram.commands import COMMAND_NAMES
 from archgym.simulators.dram.design import KNOBS, design_array
@@ -53,8 +55,6 @@ from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.memspec import MemSpec, load_memspec
 from archgym.simulators.dram.stats import DRAMStats
 from archgym.simulators.dram.trace import Trace
-
-from archgym.errors import ArchGymError, ConfigError, TraceError
 
 __all__ = ["DRAMSimulator"]
 
@@ -87,6 +87,14 @@ class DRAMSimulator:
     def capacity_bytes(self) -> int:
         """Bytes addressable on the channel."""
         return self.mapping.capacity_bytes
+
+    def check_trace(self, trace: Trace, *, wrap_addresses: bool = False) -> None:
+        """Validate ``trace`` against this channel (and cache its decoded fields).
+
+        Raises:
+            TraceError: an empty trace or an address beyond the capacity.
+        """
+        self._decode(trace, wrap_addresses)
 
     def _decode(self, trace: Trace, wrap: bool) -> tuple[np.ndarray, ...]:
         if self._cached is not None and self._cached[0] is trace and self._cached[1] == wrap:

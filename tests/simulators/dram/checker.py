@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+
 from archgym.simulators.dram.commands import ACT, PRE, PREA, RDA, REF, WR, WRA
 from archgym.simulators.dram.memspec import MemSpec
 

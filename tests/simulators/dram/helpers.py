@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from archgym.simulators.dram import DRAMSimulator, Trace
 
 SPEC_TCK = 0.625  # DDR4-3200, ns

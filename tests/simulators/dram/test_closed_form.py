@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from archgym.simulators.dram import DRAMSimulator
 from archgym.simulators.dram.commands import ACT, PRE, RD
-
 from tests.simulators.dram.helpers import addr, trace
 
 NOREF = {"refresh_policy": "NoRefresh"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from archgym.simulators.dram import DRAMSimulator, generate_trace
 from archgym.simulators.dram.commands import REF
 

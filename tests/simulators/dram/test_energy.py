@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from archgym.simulators.dram import DRAMSimulator
 
+from archgym.simulators.dram import DRAMSimulator
 from tests.simulators.dram.helpers import trace
 
 

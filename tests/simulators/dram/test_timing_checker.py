@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from archgym.simulators.dram import DRAMSimulator, generate_trace
 
+from archgym.simulators.dram import DRAMSimulator, generate_trace
 from tests.simulators.dram.checker import check_log
 from tests.simulators.dram.helpers import expected_banks
 

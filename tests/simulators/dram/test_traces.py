@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from archgym.simulators.dram import DRAMSimulator, Trace, generate_trace, load_trace, save_trace
-from archgym.simulators.dram.mapping import AddressMapping
-from archgym.simulators.dram.memspec import load_memspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archgym.errors import ConfigError, InvalidDesign, TraceError, UnknownName
+from archgym.simulators.dram import DRAMSimulator, Trace, generate_trace, load_trace, save_trace
+from archgym.simulators.dram.mapping import AddressMapping
+from archgym.simulators.dram.memspec import load_memspec
 
 
 @pytest.mark.parametrize("fmt", ["stl", "dramsim3", "ramulator"])
