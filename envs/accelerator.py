@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable, resolve_workload
-
 from archgym.env import ArchEnv
+from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable, resolve_workload
 
 __all__ = ["EDGE_BUDGET", "DNNAcceleratorEnv", "default_targets"]
 
@@ -66,8 +65,10 @@ class DNNAcceleratorEnv(ArchEnv):
     with the reason in ``info["error"]``.
 
     ## Episode End
-    Truncated after ``max_steps`` steps (default 1); with
-    ``terminate_on_target=True`` terminated when every target is met.
+    As for every :class:`~archgym.env.ArchEnv`: with the default
+    ``max_steps=1`` an episode terminates after its one step (a contextual
+    bandit); with ``max_steps > 1`` it is truncated after ``max_steps`` steps;
+    with ``terminate_on_target=True`` it terminates when every target is met.
 
     ## Arguments
     - ``workload``: a network name (``alexnet``, ``vgg16``, ``resnet18``,

@@ -23,10 +23,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from archgym.simulators.accelerator.systolic import DATAFLOWS
 
 from archgym.errors import InvalidDesign
 from archgym.parameters import Categorical, IntegerChoices, PowerOfTwo
+from archgym.simulators.accelerator.systolic import DATAFLOWS
 from archgym.space import DesignSpace
 
 __all__ = ["DESIGN_KEYS", "DesignArrays", "accelerator_space", "design_arrays"]

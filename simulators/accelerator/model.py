@@ -18,12 +18,13 @@ and ``stall = cycles - compute`` (bytes and bytes per cycle). A layer of
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
+
 from archgym.simulators.accelerator.design import DesignArrays
 from archgym.simulators.accelerator.energy import EnergyTable
 from archgym.simulators.accelerator.layers import LayerTable
 from archgym.simulators.accelerator.systolic import gemm_compute
 from archgym.simulators.accelerator.tiling import minimal_tile, search_tiles
-from numba import njit
 
 __all__ = ["BUFFERS", "FIELDS", "layer_model"]
 

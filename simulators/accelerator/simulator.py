@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+
+from archgym.errors import InvalidDesign
+from archgym.simulator import Metric, Simulator
 from archgym.simulators.accelerator.design import accelerator_space, design_arrays
 from archgym.simulators.accelerator.energy import load_energy_table
 from archgym.simulators.accelerator.layers import Layer, LayerTable
 from archgym.simulators.accelerator.model import BUFFERS, layer_model
 from archgym.simulators.accelerator.workloads import NAMES, resolve_workload
-
-from archgym.errors import InvalidDesign
-from archgym.simulator import Metric, Simulator
 
 __all__ = ["AcceleratorSimulator"]
 

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import math
 
-from archgym.simulators.accelerator.systolic import IS, OS
 from numba import njit
+
+from archgym.simulators.accelerator.systolic import IS, OS
 
 __all__ = ["N_CANDIDATES", "minimal_tile", "search_tiles"]
 

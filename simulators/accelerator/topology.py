@@ -17,9 +17,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from archgym.simulators.accelerator.layers import Layer, LayerTable, conv_layer, gemm_layer
-
 from archgym.errors import ConfigError
+from archgym.simulators.accelerator.layers import Layer, LayerTable, conv_layer, gemm_layer
 
 __all__ = ["load_topology", "parse_topology"]
 

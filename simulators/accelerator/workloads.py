@@ -25,10 +25,9 @@ from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 
+from archgym.errors import ConfigError, UnknownName
 from archgym.simulators.accelerator.layers import Layer, LayerTable, conv_layer, gemm_layer
 from archgym.simulators.accelerator.topology import load_topology
-
-from archgym.errors import ConfigError, UnknownName
 
 __all__ = ["NAMES", "WORKLOADS", "resolve_workload"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable, gemm_layer
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable, gemm_layer
 
 SIM = AcceleratorSimulator()
 BIG = dict(ifmap_sram_kb=2048, filter_sram_kb=2048, ofmap_sram_kb=2048,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from archgym.simulators.accelerator import AcceleratorSimulator, load_energy_table
 
 from archgym.errors import ConfigError
+from archgym.simulators.accelerator import AcceleratorSimulator, load_energy_table
 
 
 def test_table_reproduces_horowitz_sram_points():

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from archgym.simulators.accelerator import AcceleratorSimulator, conv_layer, gemm_layer
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.accelerator import AcceleratorSimulator, conv_layer, gemm_layer
 
 GOLDEN = pd.read_csv(Path(__file__).with_name("scalesim_golden.csv"), comment="#")
 SIM = AcceleratorSimulator("int8")  # SCALE-Sim's word size is 1 byte

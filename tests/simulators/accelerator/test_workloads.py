@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from archgym.errors import ConfigError, UnknownName
 from archgym.simulators.accelerator import (
     WORKLOADS,
     AcceleratorSimulator,
@@ -11,8 +13,6 @@ from archgym.simulators.accelerator import (
     load_topology,
     resolve_workload,
 )
-
-from archgym.errors import ConfigError, UnknownName
 
 BERT_MACS = 4 * 128 * 768 * 768 + 2 * 12 * 128 * 128 * 64 + 2 * 128 * 768 * 3072
 GPT2_MACS = 12 * (768 * 2304 + 2 * 12 * 1024 * 64 + 768 * 768 + 2 * 768 * 3072) + 768 * 50257
