@@ -1,0 +1,51 @@
+"""Glue shared by the Stable-Baselines3 agents (``ppo``, ``sac``).
+
+SB3 trains through the env; the env is wrapped in a
+:class:`~archgym.agents.result.RecordingWrapper` so every simulator call is
+recorded, and :func:`budget_callback` stops ``learn`` right after the
+``budget``-th call, so a run makes exactly ``budget`` evaluations whatever
+``n_steps`` is (a last partial rollout is not trained on); ``learn`` is
+called with ``total_timesteps=budget``.
+
+Seeding: SB3's ``seed=`` seeds Python's, NumPy's and torch's global RNGs
+(SB3's own behaviour; an adapter cannot avoid it) and the env's
+``reset(seed=...)``; torch runs on one CPU thread, which makes runs
+bit-for-bit reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .hyperparameters import HyperParameter
+from .result import RunRecorder
+
+__all__ = ["NETWORK_HYPERPARAMETERS", "budget_callback", "net_arch"]
+
+NETWORK_HYPERPARAMETERS = (
+    HyperParameter("hidden_units", "int", 64, "units per hidden layer", low=4, high=1024,
+                   log=True),
+    HyperParameter("hidden_layers", "int", 2, "hidden layers of the policy and value nets",
+                   low=1, high=4),
+)
+
+
+def net_arch(hp: Any) -> list[int]:
+    """The ``net_arch`` list of SB3's ``policy_kwargs`` from the network hyperparameters."""
+    return [int(hp["hidden_units"])] * int(hp["hidden_layers"])
+
+
+def budget_callback(recorder: RunRecorder) -> Any:
+    """An SB3 callback that stops training once ``recorder`` has used the budget."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    class _StopAtBudget(BaseCallback):
+        def _on_step(self) -> bool:
+            if not recorder.done:
+                return True
+            # On-policy: a rollout that is complete exactly at the budget is still
+            # trained on (``learn`` then ends by itself); a partial one is dropped.
+            n, total = self.locals.get("n_steps"), self.locals.get("n_rollout_steps")
+            return n is not None and total is not None and n + 1 >= total
+
+    return _StopAtBudget()
