@@ -21,8 +21,8 @@ __all__ = ["N_COUNTS", "simulate"]
 # timing indices (memspec.TIMING_KEYS order)
 _CL, _CWL, _RCD, _RP, _RAS, _RC, _RTP, _WR, _CCDS, _CCDL = range(10)
 _RRDS, _RRDL, _WTRS, _WTRL, _FAW, _RFC, _REFI, _RTRS = range(10, 18)
-# counts: commands by code (0-7), then max REFs owed at once, then error flag
-N_COUNTS = 10
+# counts: commands by code (0-7), max REFs owed at once, error flag, loop iterations
+N_COUNTS = 11
 _NEG = -(1 << 40)
 _INF = 1 << 62
 
@@ -110,6 +110,12 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     cand_slot = np.zeros(nb, np.int64)
     cand_cmd = np.zeros(nb, np.int64)
     dirty = np.ones(nb, np.bool_)
+    cand_req = np.zeros(nb, np.int64)
+    cand_g = np.zeros(nb, np.int64)
+    cand_kind = np.zeros(nb, np.int64)
+    bank_e = np.zeros(nb, np.int64)
+    rank_e = np.full((nranks, 4, nbg), _NEG, np.int64)
+    ranks_dirty = True
 
     last_act = np.full(nranks, _NEG, np.int64)
     last_act_bg = np.full((nranks, nbg), _NEG, np.int64)
@@ -146,6 +152,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     now = np.int64(0)
 
     while done < n:
+        counts[10] += 1
         progressed = False
         nxt = _INF
         # ---- responses returned (only the limiting arbiters need them)
@@ -246,6 +253,22 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     nxt = min(nxt, e)
         # ---- bank candidates (oldest request first)
         if chosen_cmd < 0:
+            if ranks_dirty:
+                ranks_dirty = False
+                for r in range(nranks):
+                    bus_ok = bus_end + (tm[_RTRS] if bus_rank != r else 0)
+                    a_any = max(last_act[r] + tm[_RRDS], faw[r, faw_pos[r]] + tm[_FAW],
+                                ref_ready[r])
+                    c_any = last_col[r] + tm[_CCDS]
+                    rd_any = max(c_any, last_wr[r] + tm[_CWL] + bl2 + tm[_WTRS], bus_ok - tm[_CL])
+                    wr_any = max(c_any, last_rd[r] + tm[_CL] + bl2 + 2 - tm[_CWL],
+                                 bus_ok - tm[_CWL])
+                    for g in range(nbg):
+                        rank_e[r, 0, g] = max(a_any, last_act_bg[r, g] + tm[_RRDL])
+                        c_g = last_col_bg[r, g] + tm[_CCDL]
+                        rank_e[r, 1, g] = max(rd_any, c_g, last_wr_bg[r, g] + tm[_CWL] + bl2
+                                              + tm[_WTRL])
+                        rank_e[r, 2, g] = max(wr_any, c_g)
             for b in range(nb):
                 if qlen[b] == 0:
                     continue
@@ -272,38 +295,37 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                         slot = 0
                     q = qbuf[b, slot]
                     cand_slot[b] = slot
+                    cand_req[b] = q
+                    cand_g[b] = bgroup[q]
                     if orow < 0:
                         cand_cmd[b] = ACT
+                        cand_kind[b] = 0
+                        bank_e[b] = act_ready[b]
                     elif row[q] == orow:
-                        cand_cmd[b] = WR if is_wr[q] == 1 else RD
+                        if is_wr[q] == 1:
+                            cand_cmd[b] = WR
+                            cand_kind[b] = 2
+                        else:
+                            cand_cmd[b] = RD
+                            cand_kind[b] = 1
+                        bank_e[b] = col_ready[b]
                     else:
                         cand_cmd[b] = PRE
-                cmd = cand_cmd[b]
-                q = qbuf[b, cand_slot[b]]
-                g = bgroup[q]
-                if cmd == ACT:
-                    e = max(act_ready[b], last_act_bg[r, g] + tm[_RRDL], last_act[r] + tm[_RRDS],
-                            faw[r, faw_pos[r]] + tm[_FAW], ref_ready[r])
-                elif cmd == PRE:
-                    e = pre_ready[b]
-                else:
-                    bus_ok = bus_end + (tm[_RTRS] if bus_rank != r else 0)
-                    e = max(col_ready[b], last_col_bg[r, g] + tm[_CCDL], last_col[r] + tm[_CCDS])
-                    if cmd == RD:
-                        e = max(e, last_wr_bg[r, g] + tm[_CWL] + bl2 + tm[_WTRL],
-                                last_wr[r] + tm[_CWL] + bl2 + tm[_WTRS], bus_ok - tm[_CL])
-                    else:
-                        e = max(e, last_rd[r] + tm[_CL] + bl2 + 2 - tm[_CWL], bus_ok - tm[_CWL])
+                        cand_kind[b] = 3
+                        bank_e[b] = pre_ready[b]
+                e = max(bank_e[b], rank_e[r, cand_kind[b], cand_g[b]])
                 if e <= now:
+                    q = cand_req[b]
                     if q < chosen_key:
                         chosen_key = q
-                        chosen_cmd = cmd
+                        chosen_cmd = cand_cmd[b]
                         chosen_b = b
-                else:
-                    nxt = min(nxt, e)
+                elif e < nxt:
+                    nxt = e
         # ---- issue the chosen command
         if chosen_cmd >= 0:
             progressed = True
+            ranks_dirty = True
             cmd = chosen_cmd
             lrow = -1
             lreq = -1
