@@ -106,6 +106,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     pre_done = np.full(nb, _NEG, np.int64)
     cur_int = np.full(nb, -1, np.int64)
     qbuf = np.zeros((nb, qcap), np.int64)
+    qrow = np.zeros((nb, qcap), np.int64)
+    qwr = np.zeros((nb, qcap), np.int8)
     qlen = np.zeros(nb, np.int64)
     cand_slot = np.zeros(nb, np.int64)
     cand_cmd = np.zeros(nb, np.int64)
@@ -115,6 +117,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     cand_kind = np.zeros(nb, np.int64)
     bank_e = np.zeros(nb, np.int64)
     rank_e = np.full((nranks, 4, nbg), _NEG, np.int64)
+    rank_e_flat = rank_e.reshape(-1)
+    bank_rank = np.arange(nb) // bpr
     ranks_dirty = True
 
     last_act = np.full(nranks, _NEG, np.int64)
@@ -203,6 +207,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                 space = n_reads_q < bsize
             if space:
                 qbuf[b, qlen[b]] = i
+                qrow[b, qlen[b]] = row[i]
+                qwr[b, qlen[b]] = is_wr[i]
                 qlen[b] += 1
                 total_q += 1
                 if is_wr[i] == 1:
@@ -272,7 +278,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
             for b in range(nb):
                 if qlen[b] == 0:
                     continue
-                r = b // bpr
+                r = bank_rank[b]
                 if forced[r]:
                     continue
                 if dirty[b]:
@@ -282,13 +288,12 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     if sched != 0 and orow >= 0:
                         if sched == 2:
                             for k in range(qlen[b]):
-                                q = qbuf[b, k]
-                                if row[q] == orow and is_wr[q] == last_dir:
+                                if qrow[b, k] == orow and qwr[b, k] == last_dir:
                                     slot = k
                                     break
                         if slot < 0:
                             for k in range(qlen[b]):
-                                if row[qbuf[b, k]] == orow:
+                                if qrow[b, k] == orow:
                                     slot = k
                                     break
                     if slot < 0:
@@ -313,7 +318,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                         cand_cmd[b] = PRE
                         cand_kind[b] = 3
                         bank_e[b] = pre_ready[b]
-                e = max(bank_e[b], rank_e[r, cand_kind[b], cand_g[b]])
+                e = max(bank_e[b], rank_e_flat[(r * 4 + cand_kind[b]) * nbg + cand_g[b]])
                 if e <= now:
                     q = cand_req[b]
                     if q < chosen_key:
@@ -391,7 +396,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     if page == 1 or page == 3:
                         for k in range(qlen[b]):
                             if k != slot:
-                                if row[qbuf[b, k]] == lrow:
+                                if qrow[b, k] == lrow:
                                     hit_other = True
                                 else:
                                     miss_other = True
@@ -427,6 +432,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                         int_end[cur_int[b]] = p
                     for k in range(slot, qlen[b] - 1):
                         qbuf[b, k] = qbuf[b, k + 1]
+                        qrow[b, k] = qrow[b, k + 1]
+                        qwr[b, k] = qwr[b, k + 1]
                     qlen[b] -= 1
                     total_q -= 1
                     done += 1
