@@ -126,9 +126,7 @@ class RayExecutor:
         try:
             import ray  # noqa: F401
         except ImportError as exc:
-            raise ConfigError(
-                "the Ray backend needs Ray: pip install 'archgym[ray]'"
-            ) from exc
+            raise ConfigError("the Ray backend needs Ray: pip install 'archgym[ray]'") from exc
         if workers is not None and int(workers) < 1:
             raise ConfigError(f"--workers must be >= 1, got {workers!r}")
         self.address = address

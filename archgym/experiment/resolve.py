@@ -120,6 +120,9 @@ def check_spec(spec: SweepSpec, *, make_envs: bool = True) -> None:
         except ArchGymError as exc:
             errs.add(f"{agent.path}.name", str(exc))
             continue
+        except Exception as exc:  # a registered agent whose module does not import
+            errs.add(f"{agent.path}.name", f"cannot load agent {agent.name!r}: {exc!r}")
+            continue
         specs = hyperparameter_specs(cls)
         reported: set[str] = set()
         for setting, paths in zip(agent.settings, agent.setting_paths, strict=True):

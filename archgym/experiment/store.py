@@ -150,9 +150,11 @@ class ResultsStore:
 
     def load_trials(self) -> pd.DataFrame:
         """The trials table: one row per finished trial, sorted by trial id."""
-        files = sorted(
-            p for p in self.trials_dir.glob("*.parquet") if not p.name.startswith(".")
-        ) if self.trials_dir.is_dir() else []
+        files = (
+            sorted(p for p in self.trials_dir.glob("*.parquet") if not p.name.startswith("."))
+            if self.trials_dir.is_dir()
+            else []
+        )
         if not files:
             return pd.DataFrame(columns=["trial_id", "status"])
         frames = []
@@ -171,7 +173,8 @@ class ResultsStore:
             folder = self.evaluations_dir / tid
             if folder.is_dir():
                 frames.extend(
-                    read_part(p) for p in sorted(folder.glob("*.parquet"))
+                    read_part(p)
+                    for p in sorted(folder.glob("*.parquet"))
                     if not p.name.startswith(".")
                 )
         if not frames:

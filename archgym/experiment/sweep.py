@@ -114,7 +114,8 @@ def run_sweep(
         store.clean_unfinished()
         statuses = _statuses(store)
         skip = {
-            tid for tid, (status, _) in statuses.items()
+            tid
+            for tid, (status, _) in statuses.items()
             if status == "done" or (status == "failed" and not retry_failed)
         }
         pending = [t for t in trials if t.trial_id not in skip]
@@ -129,4 +130,3 @@ def run_sweep(
             if on_result is not None:
                 on_result(outcome)
         return _count(trials, _statuses(store))
-

@@ -39,8 +39,18 @@ def _children(pid: int) -> list[int]:
 def test_kill_9_mid_sweep_then_resume_equals_uninterrupted_run(tmp_path, write_spec):
     spec_path = write_spec(toy_spec(budget=10, seeds=3, sleep=0.03))  # ~0.3 s per trial
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    cmd = [sys.executable, "-m", "archgym.cli", "sweep", str(spec_path), "--out", str(killed),
-           "--workers", "2", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "archgym.cli",
+        "sweep",
+        str(spec_path),
+        "--out",
+        str(killed),
+        "--workers",
+        "2",
+        "--no-progress",
+    ]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     trials_dir = killed / "trials"
     deadline = time.monotonic() + 60
@@ -73,8 +83,16 @@ def test_kill_9_mid_sweep_then_resume_equals_uninterrupted_run(tmp_path, write_s
     assert not set(ran) & finished_before
     run_sweep(spec, clean, workers=1)
 
-    cols = ["trial_id", "agent_label", "hyperparameters", "seed", "best_reward", "best_design",
-            "evaluations", "status"]
+    cols = [
+        "trial_id",
+        "agent_label",
+        "hyperparameters",
+        "seed",
+        "best_reward",
+        "best_design",
+        "evaluations",
+        "status",
+    ]
     a_trials, a_evals = load_results(killed)
     b_trials, b_evals = load_results(clean)
     assert a_trials["trial_id"].is_unique and len(a_trials) == 12

@@ -18,7 +18,8 @@ def test_two_agents_two_settings_two_seeds_give_8_trials_and_160_evaluations(tmp
     assert len(trials) == 8
     assert trials["trial_id"].is_unique
     assert sorted(trials.groupby("agent_label").size().to_dict().items()) == [
-        ("local", 4), ("random", 4)
+        ("local", 4),
+        ("random", 4),
     ]
     assert set(trials["seed"]) == {0, 1}
     assert (trials["evaluations"] == 20).all()

@@ -1,0 +1,243 @@
+"""``archgym report DIR``: tables, figures and ``report.md`` for a sweep.
+
+Writes into the results folder:
+
+* ``report.md`` — the sweep's setup, final performance (IQM with 95 % CIs),
+  probability of improvement between every pair of agents, hyperparameter
+  lottery odds, failed trials, and links to the figures;
+* ``figures/*.png`` — best-so-far curves, final IQMs, the lottery, Pareto
+  fronts and hypervolume curves;
+* ``tables/*.csv`` — every table of the report, for further analysis.
+
+Only the trials of the spec stored in the folder count (a spec edited since
+an earlier run may leave trials of the old spec in the folder).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from archgym.experiment import analysis, plots
+from archgym.experiment.multiobjective import (
+    Objectives,
+    env_objectives,
+    hypervolume_curves,
+    pareto_fronts,
+)
+from archgym.experiment.resolve import import_modules
+from archgym.experiment.spec import parse_spec
+from archgym.experiment.store import ResultsStore, load_results
+from archgym.experiment.trials import expand
+
+__all__ = ["lottery_headline", "markdown_table", "write_report"]
+
+
+def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
+    """A GitHub-flavoured Markdown table of a DataFrame (floats formatted with ``floatfmt``)."""
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return format(v, floatfmt)
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    header = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def _objectives(trials: pd.DataFrame, imports: tuple[str, ...]) -> dict[str, Objectives]:
+    out: dict[str, Objectives] = {}
+    try:
+        import_modules(imports)
+    except Exception:  # envs that cannot be made just get no multi-objective view
+        return out
+    for env, g in trials.groupby("env_label"):
+        row = g.iloc[0]
+        try:
+            out[env] = env_objectives(row["env_id"], json.loads(row["env_kwargs"]))
+        except Exception:
+            continue
+    return out
+
+
+def _poi_matrix(poi: pd.DataFrame, env: str) -> pd.DataFrame:
+    p = poi[poi["env_label"] == env]
+    agents = sorted(set(p["agent_x"]) | set(p["agent_y"]))
+    cells = {
+        (r.agent_x, r.agent_y): f"{r.p_x_beats_y:.2f} [{r.low:.2f}, {r.high:.2f}]"
+        for r in p.itertuples()
+    }
+    rows = [[x, *[cells.get((x, y), "—") for y in agents]] for x in agents]
+    return pd.DataFrame(rows, columns=["P(row beats column)", *agents])
+
+
+def lottery_headline(odds: pd.DataFrame) -> list[str]:
+    """One sentence per env: each agent's share of settings within 5 % of the best."""
+    lines = []
+    for env, g in odds.groupby("env_label", sort=True):
+        g = g.sort_values(["win_odds", "best_score"], ascending=False)
+        parts = [
+            f"{r.agent_label} {r.win_odds:.0%} of {r.n_settings}"
+            + (f" (target: {r.target_odds:.0%})" if r.target_odds > 0 else "")
+            for r in g.itertuples()
+        ]
+        lines.append(f"**{env}**: " + ", ".join(parts))
+    return lines
+
+
+def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed: int = 0) -> Path:
+    """Compute every table and figure of a sweep and write ``report.md``.
+
+    Args:
+        root: The sweep's results folder.
+        n_bootstrap: Bootstrap resamples of every confidence interval.
+        seed: Seed of the bootstrap (the report is reproducible).
+
+    Returns:
+        The path of ``report.md``.
+    """
+    store = ResultsStore(root)
+    res = load_results(root)
+    spec = parse_spec(res.spec, source=str(store.spec_path))
+    ids = {t.trial_id for t in expand(spec)}
+    all_trials = res.trials[res.trials["trial_id"].isin(ids)].reset_index(drop=True)
+    trials = analysis.done_trials(all_trials)
+    evals = res.evaluations[res.evaluations["run_id"].isin(trials["trial_id"])]
+    fig_dir, tab_dir = store.figures_dir, store.root / "tables"
+    tab_dir.mkdir(parents=True, exist_ok=True)
+
+    lines = [f"# Sweep report: {spec.name}", ""]
+    n_failed = int((all_trials["status"] == "failed").sum()) if len(all_trials) else 0
+    lines += [
+        f"- envs: {', '.join(e.label for e in spec.envs)}",
+        f"- agents: {', '.join(a.label for a in spec.agents)}",
+        f"- seeds: {len(spec.seeds)}; budget: {spec.budget} simulator evaluations per trial",
+        f"- trials: {len(ids)} in the spec, {len(trials)} done, {n_failed} failed, "
+        f"{len(ids) - len(all_trials)} pending",
+        f"- confidence intervals: percentile bootstrap, {n_bootstrap} resamples, seed {seed}",
+        "",
+    ]
+    if trials.empty:
+        lines.append("No finished trial yet.")
+        return _write(store.root / "report.md", lines)
+
+    figures: dict[str, str] = {}
+    curves = analysis.curve_table(trials, evals, n_boot=min(n_bootstrap, 1000), seed=seed)
+    figures["curves"] = plots.plot_curves(curves, fig_dir / "best_so_far.png").name
+    final = analysis.final_performance(trials, n_boot=n_bootstrap, seed=seed)
+    figures["final"] = plots.plot_final(final, fig_dir / "final_iqm.png").name
+    poi = analysis.improvement_table(trials, n_boot=n_bootstrap, seed=seed)
+    settings, odds = analysis.lottery(trials)
+    if (odds["n_settings"] > 1).any():
+        figures["lottery"] = plots.plot_lottery(settings, odds, fig_dir / "lottery.png").name
+    objectives = _objectives(trials, spec.imports)
+    fronts = pareto_fronts(trials, evals, objectives)
+    hv = hypervolume_curves(trials, evals, objectives, n_boot=min(n_bootstrap, 1000), seed=seed)
+    if not fronts.empty:
+        figures["pareto"] = plots.plot_pareto(fronts, objectives, fig_dir / "pareto.png").name
+        figures["hv"] = plots.plot_hypervolume(hv, fig_dir / "hypervolume.png").name
+    for name, table in [
+        ("curves", curves),
+        ("final_performance", final),
+        ("probability_of_improvement", poi),
+        ("lottery_settings", settings),
+        ("lottery_odds", odds),
+        ("pareto_fronts", fronts),
+        ("hypervolume", hv),
+    ]:
+        table.to_csv(tab_dir / f"{name}.csv", index=False)
+
+    lines += _sections(figures, final, poi, settings, odds, objectives)
+    failed = all_trials[all_trials["status"] == "failed"]
+    if len(failed):
+        lines += ["## Failed trials", ""]
+        ft = failed[["trial_id", "env_label", "agent_label", "seed", "error"]].copy()
+        ft["error"] = ft["error"].str.split("\n").str[0].str.slice(0, 160)
+        lines += [markdown_table(ft), ""]
+    return _write(store.root / "report.md", lines)
+
+
+def _sections(
+    figures: Mapping[str, str],
+    final: pd.DataFrame,
+    poi: pd.DataFrame,
+    settings: pd.DataFrame,
+    odds: pd.DataFrame,
+    objectives: Mapping[str, Objectives],
+) -> list[str]:
+    lines = ["## Best-so-far reward vs evaluations", ""]
+    lines += [
+        "Median over trials of the best valid reward found after each evaluation, with a "
+        "bootstrap 95% confidence band (all hyperparameter settings of an agent pooled).",
+        "",
+        f"![best-so-far curves](figures/{figures['curves']})",
+        "",
+        "## Final performance",
+        "",
+        "Interquartile mean (IQM) of the trials' best reward, with bootstrap 95% CIs."
+        + (
+            f" Rows '{analysis.ALL_ENVS}' use scores min-max normalised per env and a "
+            "bootstrap stratified by env."
+            if (final["env_label"] == analysis.ALL_ENVS).any()
+            else ""
+        ),
+        "",
+        markdown_table(final),
+        "",
+        f"![final performance](figures/{figures['final']})",
+        "",
+        "## Probability of improvement",
+        "",
+        "P(a trial of the row agent reaches a higher best reward than a trial of the column "
+        "agent on the same env), with bootstrap 95% CIs; averaged over envs in the last table.",
+        "",
+    ]
+    for env in dict.fromkeys(poi["env_label"]):
+        lines += [f"### {env}", "", markdown_table(_poi_matrix(poi, env)), ""]
+    lines += [
+        "## Hyperparameter lottery",
+        "",
+        "For each agent, the distribution over its hyperparameter settings of the best reward "
+        "reached (median over seeds). Odds: the share of an agent's settings within 5% of the "
+        "best score any setting reached on that env, and the share whose seeds met every "
+        "target (majority of seeds).",
+        "",
+        *[f"- {line}" for line in lottery_headline(odds)],
+        "",
+        markdown_table(odds),
+        "",
+    ]
+    if "lottery" in figures:
+        lines += [f"![hyperparameter lottery](figures/{figures['lottery']})", ""]
+    else:
+        lines += ["(Every agent ran a single setting: give agents a `grid` for a lottery.)", ""]
+    if "pareto" in figures:
+        names = {env: " vs ".join(o.names[:2]) for env, o in objectives.items()}
+        lines += [
+            "## Multi-objective view",
+            "",
+            "Pareto fronts of all valid designs each agent evaluated ("
+            + "; ".join(f"{e}: {n}" for e, n in names.items())
+            + "), and the hypervolume of the evaluated designs vs evaluations in objectives "
+            "normalised per env (median and bootstrap 95% band over trials).",
+            "",
+            f"![Pareto fronts](figures/{figures['pareto']})",
+            "",
+            f"![hypervolume](figures/{figures['hv']})",
+            "",
+        ]
+    return lines
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+    return path
