@@ -132,8 +132,12 @@ class DRAMControllerEnv(ArchEnv):
     microseconds and watts these are 100 ns (about 3x an isolated DDR4-3200
     read, 30 ns, so reachable only when queueing is kept short) and 1 W (one
     rank's standby power is ~0.42 W and full-rate reads add ~1.1 W, so it
-    caps how hard the channel may be driven). The two pull against each
-    other on the shipped workloads, which is the trade-off DRAMGym explored.
+    caps how hard the channel may be driven). Latency is measured from the
+    moment the memory system accepts a read (as DRAMSys does), so throttling
+    admission (``arbiter`` Fifo/Reorder with a small
+    ``max_active_transactions``) meets both targets at a fraction of the
+    bandwidth; add a ``bandwidth_gbps`` or ``total_time_ns`` target to rule
+    that out.
 
     ## Episode End
     Truncated after ``max_steps`` steps (default 1); with
