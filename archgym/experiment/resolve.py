@@ -86,6 +86,18 @@ def make_agent(name: str, space: Any, seed: int, hyperparameters: Mapping[str, A
     return _agents_module().make(name, space, seed=seed, **dict(hyperparameters))
 
 
+def _check_env(env_id: str, kwargs: Mapping[str, Any]) -> None:
+    """Make the env once; a workload given by name must be one the simulator ships."""
+    env = gym.make(env_id, **dict(kwargs))
+    try:
+        workload = kwargs.get("workload")
+        shipped = tuple(getattr(env.unwrapped.simulator, "workloads", ()) or ())
+        if isinstance(workload, str) and shipped and workload not in shipped:
+            raise UnknownName("workload", workload, shipped)
+    finally:
+        env.close()
+
+
 def check_spec(spec: SweepSpec, *, make_envs: bool = True) -> None:
     """Check every env, agent, hyperparameter and value of a spec against the registries.
 
@@ -111,7 +123,7 @@ def check_spec(spec: SweepSpec, *, make_envs: bool = True) -> None:
             continue
         if make_envs:
             try:
-                gym.make(env.id, **dict(env.kwargs)).close()
+                _check_env(env.id, env.kwargs)
             except Exception as exc:
                 errs.add(env.path, f"cannot make {env.id} with {dict(env.kwargs)}: {exc}")
     for agent in spec.agents:

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import gymnasium as gym
 import numpy as np
+
 from archgym.agents.hyperparameters import HyperParameter, resolve_hyperparameters
 
 TOY_ID = "archgym-test/Toy-v0"

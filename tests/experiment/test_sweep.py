@@ -111,3 +111,32 @@ def test_evaluation_rows_carry_the_trial_identity(tmp_path):
     assert set(evals["seed"]) == {3}
     assert set(evals["hyperparameters"]) == {'{"reuse": 0.25}'}
     assert sorted(set(evals["workload"])) == ["default", "shifted"]
+
+
+def test_real_registry_agents_on_the_toy_env(tmp_path):
+    data = toy_spec(budget=12, seeds=2)
+    data["agents"] = [
+        "random_walk",
+        {"name": "ga", "grid": {"population": [4, 8]}},
+    ]
+    run_sweep(parse_spec(data), tmp_path, workers=1)
+    trials, evals = load_results(tmp_path)
+    assert (trials["status"] == "done").all(), trials["error"].tolist()
+    assert sorted(trials["agent_label"].value_counts().items()) == [("ga", 4), ("random_walk", 2)]
+    assert len(evals) == 6 * 12
+    assert (evals.groupby("run_id").size() == 12).all()
+
+
+def test_cli_sweep_status_and_report(tmp_path, write_spec, capsys):
+    from archgym.cli import main
+
+    spec_path = write_spec(toy_spec(budget=8, seeds=1))
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec_path), "--out", str(out), "-j", "1", "--no-progress"]) == 0
+    assert main(["sweep", "--status", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"{out}: 4 trials: 4 done, 0 failed, 0 pending" in text
+    assert main(["report", str(out), "--bootstrap", "100"]) == 0
+    assert (out / "report.md").is_file()
+    assert main(["sweep", "--status", str(tmp_path / "nothing")]) == 2
+    assert "is not a sweep results folder" in capsys.readouterr().err

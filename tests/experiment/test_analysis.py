@@ -1,0 +1,128 @@
+"""Tables of a sweep against hand-computed values; the report end to end on the toy env."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from archgym.experiment import analysis, parse_spec, run_sweep
+from archgym.experiment.report import write_report
+from tests.experiment.conftest import toy_spec
+
+
+def _trials(rows):
+    cols = ["env_label", "agent_label", "setting_id", "seed", "best_reward", "target_met"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["trial_id"] = [f"t{i}" for i in range(len(df))]
+    df["hyperparameters"] = df["setting_id"].map(lambda s: json.dumps({"s": s}))
+    df["status"] = "done"
+    return df
+
+
+def test_lottery_odds_hand_computed():
+    trials = _trials(
+        [
+            # env E (best 10 -> threshold 9.5)
+            ("E", "A", "a1", 0, 10.0, True),
+            ("E", "A", "a1", 1, 9.6, True),  # median 9.8 wins
+            ("E", "A", "a2", 0, 5.0, False),
+            ("E", "A", "a2", 1, 5.0, True),  # 5 loses
+            ("E", "B", "b1", 0, 9.6, False),
+            ("E", "B", "b1", 1, 9.6, False),  # 9.6 wins
+            ("E", "B", "b2", 0, 10.0, False),
+            ("E", "B", "b2", 1, 10.0, False),  # 10 wins
+            # env F, negative rewards (best -2 -> threshold -2.1)
+            ("F", "A", "a1", 0, -2.0, True),
+            ("F", "A", "a2", 0, -2.2, True),
+            ("F", "A", "a3", 0, -2.05, False),
+            # a failed trial never counts
+            ("F", "A", "a4", 0, 100.0, True),
+        ]
+    )
+    trials.loc[trials.index[-1], "status"] = "failed"
+    settings, odds = analysis.lottery(trials)
+    s = settings.set_index(["env_label", "setting_id"])
+    assert s.loc[("E", "a1"), "score"] == pytest.approx(9.8)
+    assert s.loc[("E", "a2"), "target_rate"] == 0.5
+    o = odds.set_index(["env_label", "agent_label"])
+    assert o.loc[("E", "A"), "win_odds"] == 0.5
+    assert o.loc[("E", "B"), "win_odds"] == 1.0
+    assert o.loc[("E", "A"), "target_odds"] == 1.0  # a1: 2/2 seeds, a2: 1/2 seeds (>= half)
+    assert o.loc[("E", "B"), "target_odds"] == 0.0
+    assert o.loc[("F", "A"), "win_odds"] == pytest.approx(2 / 3)  # -2 and -2.05 win
+    assert o.loc[("F", "A"), "n_settings"] == 3
+    assert o.loc[("F", "A"), "env_best"] == -2.0
+    assert json.loads(o.loc[("E", "B"), "best_hyperparameters"]) == {"s": "b2"}
+
+
+def test_final_performance_iqm_and_normalised_aggregate():
+    rows = [("E", "A", "a", i, float(v), False) for i, v in enumerate([1, 2, 3, 4, 100])]
+    rows += [("E", "B", "b", i, float(v), False) for i, v in enumerate([0, 0, 0, 0])]
+    rows += [("F", "A", "a", 0, 10.0, False), ("F", "B", "b", 0, 20.0, False)]
+    final = analysis.final_performance(_trials(rows), n_boot=200, seed=0)
+    f = final.set_index(["env_label", "agent_label"])
+    assert f.loc[("E", "A"), "iqm"] == 3.0  # cut 1 each end of 5: mean(2, 3, 4)
+    assert f.loc[("E", "A"), "median"] == 3.0
+    assert f.loc[("E", "B"), ["iqm", "iqm_low", "iqm_high"]].tolist() == [0.0, 0.0, 0.0]
+    # normalised per env: E spans [0, 100]; F spans [10, 20] -> A scores 0.01..1 and 0
+    agg = f.loc[(analysis.ALL_ENVS, "A")]
+    assert agg["n_trials"] == 6
+    assert agg["iqm"] == pytest.approx(np.mean([0.01, 0.02, 0.03, 0.04]))
+    # B scores 0, 0, 0, 0 on E and 1 on F: the IQM cuts the 1 -> 0
+    assert f.loc[(analysis.ALL_ENVS, "B"), "iqm"] == 0.0
+
+
+def test_improvement_table_hand_computed():
+    rows = [("E", "A", "a", i, v, False) for i, v in enumerate([1.0, 2.0, 3.0])]
+    rows += [("E", "B", "b", i, v, False) for i, v in enumerate([2.0, 2.0])]
+    rows += [("F", "A", "a", 0, 5.0, False), ("F", "B", "b", 0, 4.0, False)]
+    poi = analysis.improvement_table(_trials(rows), n_boot=0)
+    p = poi.set_index(["env_label", "agent_x", "agent_y"])["p_x_beats_y"]
+    assert p[("E", "A", "B")] == 0.5 and p[("F", "A", "B")] == 1.0
+    assert p[(analysis.ALL_ENVS, "A", "B")] == 0.75
+    assert p[(analysis.ALL_ENVS, "B", "A")] == 0.25
+
+
+def test_best_so_far_skips_invalid_evaluations():
+    ev = pd.DataFrame(
+        {
+            "run_id": ["r"] * 5,
+            "step": [0, 1, 2, 3, 4],
+            "reward": [-10.0, -3.0, -10.0, -5.0, -1.0],
+            "invalid": [True, False, True, False, False],
+        }
+    )
+    best = analysis.best_so_far(ev)["best"].to_numpy()
+    np.testing.assert_array_equal(best, [np.nan, -3.0, -3.0, -3.0, -1.0])
+
+
+def test_report_writes_tables_and_existing_figures(tmp_path):
+    spec = parse_spec(toy_spec(budget=15, seeds=2))
+    run_sweep(spec, tmp_path, workers=1)
+    path = write_report(tmp_path, n_bootstrap=200, seed=0)
+    text = path.read_text()
+    links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
+    assert sorted(links) == sorted(
+        f"figures/{n}.png" for n in ("best_so_far", "final_iqm", "lottery", "pareto", "hypervolume")
+    )
+    for link in links:
+        assert (tmp_path / link).stat().st_size > 10_000
+    assert "trials: 8 in the spec, 8 done, 0 failed, 0 pending" in text
+    assert "| P(row beats column) | local | random |" in text
+    final = pd.read_csv(tmp_path / "tables" / "final_performance.csv")
+    assert sorted(final["agent_label"]) == ["local", "random"]
+    assert (final["n_trials"] == 4).all()
+    curves = pd.read_csv(tmp_path / "tables" / "curves.csv")
+    assert curves["evaluations"].max() == 15
+    # the curves end at each agent's median best reward
+    trials = pd.read_parquet(tmp_path / "trials")
+    for agent, g in curves.groupby("agent_label"):
+        last = g.sort_values("evaluations")["median"].iloc[-1]
+        assert last == pytest.approx(trials[trials["agent_label"] == agent]["best_reward"].median())
+    # the same seed gives the same report
+    first = text
+    assert write_report(tmp_path, n_bootstrap=200, seed=0).read_text() == first
