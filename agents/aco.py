@@ -22,8 +22,9 @@ meanings:
   deposits 1. Invalid designs deposit nothing. Pheromone is kept above
   ``1e-3`` so no value becomes unreachable.
 
-An ant whose design breaks a constraint walks again (up to 100 times), then
-falls back to a uniformly random valid design.
+An ant whose design breaks a constraint, or repeats a design the colony has
+already proposed, walks again (up to 100 times); then it takes its last valid
+repeat, or else a uniformly random valid design.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class AntColony(Agent):
         self.best_reward = -np.inf
         self._queue: list[np.ndarray] = []
         self._told: list[tuple[np.ndarray, float]] = []
+        self._seen: set[tuple[int, ...]] = set()
 
     # ------------------------------------------------------------ proposing
     def _walk(self) -> np.ndarray:
@@ -90,15 +92,24 @@ class AntColony(Agent):
         return idx
 
     def _ant(self) -> np.ndarray:
+        fallback = None
         for _ in range(_MAX_WALKS):
             idx = self._walk()
-            if self.space.is_valid(self.space.from_index(idx)):
+            if not self.space.is_valid(self.space.from_index(idx)):
+                continue
+            if tuple(idx) not in self._seen:
                 return idx
-        return self.space.to_index(self.space.sample(self.rng))
+            fallback = idx if fallback is None else fallback
+        return fallback if fallback is not None else self.space.to_index(
+            self.space.sample(self.rng)
+        )
 
     def ask(self) -> Design:
         if not self._queue:
-            self._queue = [self._ant() for _ in range(self.hp["ants"])]
+            for _ in range(self.hp["ants"]):
+                idx = self._ant()
+                self._seen.add(tuple(idx))
+                self._queue.append(idx)
         return self.space.from_index(self._queue.pop(0))
 
     # ------------------------------------------------------------- learning
