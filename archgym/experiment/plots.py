@@ -152,7 +152,7 @@ def plot_lottery(
         ax.grid(alpha=0.3, axis="y")
         ax.legend(
             fontsize="x-small",
-            loc="lower left",
+            loc="best",
             title="one dot = one setting",
             title_fontsize="x-small",
         )
