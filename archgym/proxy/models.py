@@ -1,0 +1,293 @@
+"""Regression models of a proxy: random forest, gradient-boosted trees, MLP, ensemble.
+
+Every model maps a feature matrix ``x`` (``(n, n_features)``, values in
+[0, 1]) to standardised targets ``t`` (``(n, n_metrics)``, zero mean and unit
+variance per metric on the training set; :mod:`archgym.proxy.artifact` does the
+standardising). Training is seeded: the same data and seed give the same model.
+
+Hyperparameters (constructor keywords, defaults in brackets):
+
+* ``rf`` — scikit-learn ``RandomForestRegressor`` (the original ArchGym's
+  choice): ``n_estimators`` [100], ``min_samples_leaf`` [1],
+  ``max_features`` [1.0, all features], ``per_metric`` [True: one forest per
+  metric; False: one multi-output forest], ``n_jobs`` [2].
+* ``gbt`` — scikit-learn ``HistGradientBoostingRegressor``, one per metric:
+  ``max_iter`` [400], ``learning_rate`` [0.1], ``max_leaf_nodes`` [31],
+  ``min_samples_leaf`` [10], ``l2_regularization`` [0.0], ``n_threads`` [1:
+  OpenMP threads; more threads spin-wait badly on a busy machine]; no early
+  stopping.
+* ``mlp`` — a torch multilayer perceptron (ReLU), trained with Adam on the mean
+  squared error, learning rate decayed by a cosine schedule; inference runs in
+  NumPy: ``hidden`` [(128, 128, 128)], ``epochs`` [200], ``batch_size`` [256],
+  ``lr`` [2e-3], ``weight_decay`` [0.0], ``n_threads`` [1: torch threads while
+  training]. Training runs in float32.
+* ``ensemble`` — ``n_members`` [5] models of kind ``member`` ["gbt"], each
+  trained on its own bootstrap resample with its own seed; the prediction is the
+  members' mean and the uncertainty their standard deviation (in standardised
+  target units), per design and metric.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+
+from archgym.errors import ConfigError, UnknownName
+
+__all__ = [
+    "MLP",
+    "MODEL_KINDS",
+    "Ensemble",
+    "GradientBoosting",
+    "RandomForest",
+    "Regressor",
+    "make_model",
+]
+
+
+@functools.cache
+def _threadpools() -> Any:
+    """A cached threadpoolctl controller (scanning the loaded libraries is slow)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+class Regressor(ABC):
+    """A seeded multi-output regressor over standardised targets.
+
+    Args:
+        seed: Seed of every random choice made in training.
+    """
+
+    kind: ClassVar[str] = ""
+    #: Whether :meth:`predict_std` gives a per-prediction uncertainty.
+    has_uncertainty: ClassVar[bool] = False
+
+    def __init__(self, seed: int = 0, **hyperparameters: Any):
+        self.seed = int(seed)
+        defaults = self.defaults()
+        unknown = sorted(set(hyperparameters) - set(defaults))
+        if unknown:
+            raise UnknownName(f"{self.kind} hyperparameter", unknown[0], defaults)
+        self.hyperparameters: dict[str, Any] = {**defaults, **hyperparameters}
+
+    @classmethod
+    @abstractmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The documented default hyperparameters."""
+
+    @abstractmethod
+    def fit(self, x: np.ndarray, t: np.ndarray) -> Regressor:
+        """Train on features ``x`` ``(n, f)`` and standardised targets ``t`` ``(n, m)``."""
+
+    @abstractmethod
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """Predicted standardised targets, shape ``(n, m)``."""
+
+    def predict_std(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Prediction and its uncertainty (standard deviation), both ``(n, m)``."""
+        raise ConfigError(
+            f"model kind {self.kind!r} gives no per-prediction uncertainty; train an 'ensemble'"
+        )
+
+
+class RandomForest(Regressor):
+    """scikit-learn random forest (see the module docstring for hyperparameters)."""
+
+    kind = "rf"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {
+            "n_estimators": 100,
+            "min_samples_leaf": 1,
+            "max_features": 1.0,
+            "per_metric": True,
+            "n_jobs": 2,
+        }
+
+    def fit(self, x: np.ndarray, t: np.ndarray) -> RandomForest:
+        from sklearn.ensemble import RandomForestRegressor
+
+        hp = dict(self.hyperparameters)
+        per_metric = bool(hp.pop("per_metric"))
+        targets = [t[:, [j]] for j in range(t.shape[1])] if per_metric else [t]
+        self._models = []
+        for j, target in enumerate(targets):
+            forest = RandomForestRegressor(random_state=self.seed + j, **hp)
+            self._models.append(forest.fit(x, target[:, 0] if per_metric else target))
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        # Thread start-up costs more than it saves on small batches.
+        n_jobs = 1 if len(x) < 2000 else self.hyperparameters["n_jobs"]
+        out = []
+        for forest in self._models:
+            forest.n_jobs = n_jobs
+            out.append(forest.predict(x).reshape(len(x), -1))
+        return np.concatenate(out, axis=1)
+
+
+class GradientBoosting(Regressor):
+    """scikit-learn histogram gradient-boosted trees, one model per metric."""
+
+    kind = "gbt"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {
+            "max_iter": 400,
+            "learning_rate": 0.1,
+            "max_leaf_nodes": 31,
+            "min_samples_leaf": 10,
+            "l2_regularization": 0.0,
+            "n_threads": 1,
+        }
+
+    def fit(self, x: np.ndarray, t: np.ndarray) -> GradientBoosting:
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        hp = dict(self.hyperparameters)
+        threads = int(hp.pop("n_threads"))
+        self._models = []
+        with _threadpools().limit(limits=threads, user_api="openmp"):
+            for j in range(t.shape[1]):
+                m = HistGradientBoostingRegressor(
+                    early_stopping=False, random_state=self.seed + j, **hp
+                )
+                self._models.append(m.fit(x, t[:, j]))
+        return self
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        with _threadpools().limit(limits=int(self.hyperparameters["n_threads"]), user_api="openmp"):
+            return np.stack([m.predict(x) for m in self._models], axis=1)
+
+
+class MLP(Regressor):
+    """A torch-trained multilayer perceptron evaluated in NumPy."""
+
+    kind = "mlp"
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {
+            "hidden": (128, 128, 128),
+            "epochs": 200,
+            "batch_size": 256,
+            "lr": 2e-3,
+            "weight_decay": 0.0,
+            "n_threads": 1,
+        }
+
+    def fit(self, x: np.ndarray, t: np.ndarray) -> MLP:
+        import torch
+
+        hp = self.hyperparameters
+        threads = torch.get_num_threads()
+        torch.set_num_threads(int(hp["n_threads"]))
+        try:
+            self._train(torch, x, t)
+        finally:
+            torch.set_num_threads(threads)
+        return self
+
+    def _train(self, torch: Any, x: np.ndarray, t: np.ndarray) -> None:
+        hp = self.hyperparameters
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            gen = torch.Generator().manual_seed(self.seed)
+            sizes = [x.shape[1], *[int(h) for h in hp["hidden"]], t.shape[1]]
+            layers: list[torch.nn.Module] = []
+            for i in range(len(sizes) - 1):
+                layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+                if i < len(sizes) - 2:
+                    layers.append(torch.nn.ReLU())
+            net = torch.nn.Sequential(*layers)
+            xt = torch.as_tensor(x, dtype=torch.float32)
+            tt = torch.as_tensor(t, dtype=torch.float32)
+            n, bs = len(xt), max(1, min(int(hp["batch_size"]), len(xt)))
+            steps_per_epoch = math.ceil(n / bs)
+            total = max(1, int(hp["epochs"]) * steps_per_epoch)
+            opt = torch.optim.Adam(net.parameters(), lr=hp["lr"], weight_decay=hp["weight_decay"])
+            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
+            for _ in range(int(hp["epochs"])):
+                perm = torch.randperm(n, generator=gen)
+                for s in range(steps_per_epoch):
+                    rows = perm[s * bs : (s + 1) * bs]
+                    opt.zero_grad()
+                    loss = torch.mean((net(xt[rows]) - tt[rows]) ** 2)
+                    loss.backward()
+                    opt.step()
+                    sched.step()
+        linear = [m for m in net if isinstance(m, torch.nn.Linear)]
+        self._weights = [
+            (
+                m.weight.detach().numpy().T.astype(np.float64),
+                m.bias.detach().numpy().astype(np.float64),
+            )
+            for m in linear
+        ]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        h = np.asarray(x, dtype=np.float64)
+        last = len(self._weights) - 1
+        for i, (w, b) in enumerate(self._weights):
+            h = h @ w + b
+            if i < last:
+                np.maximum(h, 0.0, out=h)
+        return h
+
+
+class Ensemble(Regressor):
+    """Bootstrap ensemble of one model kind; its spread is the uncertainty."""
+
+    kind = "ensemble"
+    has_uncertainty = True
+
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        return {"n_members": 5, "member": "gbt", "member_hyperparameters": {}}
+
+    def fit(self, x: np.ndarray, t: np.ndarray) -> Ensemble:
+        hp = self.hyperparameters
+        if int(hp["n_members"]) < 2:
+            raise ConfigError(f"ensemble n_members must be >= 2, got {hp['n_members']!r}")
+        if hp["member"] == "ensemble":
+            raise ConfigError("ensemble member must be 'rf', 'gbt' or 'mlp', got 'ensemble'")
+        rng = np.random.default_rng(self.seed)
+        self._members = []
+        for i in range(int(hp["n_members"])):
+            rows = rng.integers(0, len(x), size=len(x))
+            member = make_model(
+                hp["member"], seed=self.seed + 1000 * (i + 1), **dict(hp["member_hyperparameters"])
+            )
+            self._members.append(member.fit(x[rows], t[rows]))
+        return self
+
+    def _all(self, x: np.ndarray) -> np.ndarray:
+        return np.stack([m.predict(x) for m in self._members], axis=0)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self._all(x).mean(axis=0)
+
+    def predict_std(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        preds = self._all(x)
+        return preds.mean(axis=0), preds.std(axis=0)
+
+
+#: Model kind -> class.
+MODEL_KINDS: dict[str, type[Regressor]] = {
+    cls.kind: cls for cls in (RandomForest, GradientBoosting, MLP, Ensemble)
+}
+
+
+def make_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Regressor:
+    """An untrained model of ``kind`` (``"rf"``, ``"gbt"``, ``"mlp"``, ``"ensemble"``)."""
+    if kind not in MODEL_KINDS:
+        raise UnknownName("model kind", kind, MODEL_KINDS)
+    return MODEL_KINDS[kind](seed=seed, **hyperparameters)

@@ -1,0 +1,174 @@
+"""Training a proxy: logs -> :class:`Dataset` -> model -> :class:`ProxyModel`.
+
+:func:`fit` is the Python equivalent of ``archgym proxy train``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pandas as pd
+
+from archgym.errors import UnknownName
+from archgym.proxy.artifact import ProxyModel
+from archgym.proxy.dataset import (
+    Dataset,
+    build_dataset,
+    choose_transforms,
+    features,
+    forward_transform,
+)
+from archgym.proxy.models import make_model
+from archgym.simulator import Metric
+from archgym.space import DesignSpace
+
+__all__ = ["env_description", "fit", "fit_dataset"]
+
+
+def env_description(
+    env_id: str, env_kwargs: Mapping[str, Any] | None = None
+) -> tuple[DesignSpace, tuple[Metric, ...], int]:
+    """The design space, metrics and version of a registered env (by making it once)."""
+    if env_id not in gym.registry:
+        from archgym.registration import list_envs
+
+        raise UnknownName("env id", env_id, list_envs())
+    env = gym.make(env_id, **dict(env_kwargs or {}))
+    try:
+        base = env.unwrapped
+        space, metrics = base.design_space, tuple(base.simulator.metrics)
+    finally:
+        env.close()
+    version = gym.spec(env_id).version
+    return space, metrics, int(version) if version is not None else 0
+
+
+def fit_dataset(
+    data: Dataset,
+    *,
+    env_id: str,
+    env_version: int,
+    space: DesignSpace,
+    metrics: Sequence[Metric],
+    model: str = "rf",
+    seed: int = 0,
+    log_metrics: str | Sequence[str] | None = "auto",
+    hyperparameters: Mapping[str, Any] | None = None,
+    transforms: Mapping[str, str] | None = None,
+) -> ProxyModel:
+    """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments)."""
+    from archgym import __version__
+
+    data = data.merged()
+    transforms = dict(transforms) if transforms else choose_transforms(data, log_metrics)
+    t = forward_transform(data.y, data.metrics, transforms)
+    t_mean = t.mean(axis=0)
+    t_std = t.std(axis=0)
+    t_std = np.where(t_std > 0, t_std, 1.0)
+    x = features(space, data.index, data.workload, data.workloads)
+    regressor = make_model(model, seed=seed, **dict(hyperparameters or {}))
+    regressor.fit(x, (t - t_mean) / t_std)
+    by_name = {m.name: m for m in metrics}
+    feature_names = tuple(space.feature_names) + (
+        tuple(f"workload={w}" for w in data.workloads) if len(data.workloads) > 1 else ()
+    )
+    return ProxyModel(
+        model=regressor,
+        env_id=env_id,
+        env_version=env_version,
+        space_signature=space.signature(),
+        space_fingerprint=space.fingerprint(),
+        metrics=tuple(by_name[name] for name in data.metrics),
+        transforms=transforms,
+        t_mean=t_mean,
+        t_std=t_std,
+        workloads=tuple(data.workloads),
+        data_hash=data.content_hash(),
+        n_rows=int(data.n_logged),
+        n_designs=len(data),
+        package_version=__version__,
+        seed=seed,
+        feature_names=feature_names,
+    )
+
+
+def fit(
+    df: pd.DataFrame,
+    env_id: str,
+    model: str = "rf",
+    *,
+    workload: str | None = None,
+    seed: int = 0,
+    log_metrics: str | Sequence[str] | None = "auto",
+    hyperparameters: Mapping[str, Any] | None = None,
+    report_splits: Sequence[str] = ("random",),
+    test_fraction: float = 0.2,
+    top_k: int = 10,
+    env_kwargs: Mapping[str, Any] | None = None,
+    source: str = "evaluation log",
+    plot_dir: str | os.PathLike[str] | None = None,
+) -> ProxyModel:
+    """Train a proxy of ``env_id``'s simulator from logged evaluations.
+
+    Args:
+        df: Logged evaluations (:func:`archgym.datalog.load`).
+        env_id: The registered env the rows belong to.
+        model: ``"rf"``, ``"gbt"``, ``"mlp"`` or ``"ensemble"``.
+        workload: Train on this workload only (default: every workload in the
+            log, with a one-hot workload feature when there are several).
+        seed: Seed of the model and of the random split.
+        log_metrics: ``"auto"``, a list of metric names, or None (see
+            :func:`archgym.proxy.dataset.choose_transforms`).
+        hyperparameters: The model's keywords (see :mod:`archgym.proxy.models`).
+        report_splits: Splits the fidelity report is computed on
+            (``"random"``, ``"agent"``, ``"workload"``); empty for none. Each
+            split trains one extra model.
+        test_fraction: Held-out fraction of the random split.
+        top_k: ``k`` of the top-k recall in the report.
+        env_kwargs: Keywords for making the env (to read its design space).
+        source: How to name the data in error messages.
+        plot_dir: Folder for the parity plots of the report (none when None).
+
+    Returns:
+        The trained :class:`ProxyModel`, fitted on all rows, with its
+        fidelity report in ``.fidelity``.
+    """
+    from archgym.proxy.fidelity import evaluate_splits
+
+    kwargs = dict(env_kwargs or {})
+    if workload is not None:
+        kwargs.setdefault("workload", workload)
+    space, metrics, version = env_description(env_id, kwargs)
+    names = [m.name for m in metrics]
+    by_agent = "agent" in report_splits
+    data = build_dataset(
+        df, space, names, env_id=env_id, workload=workload, by_agent=by_agent, source=source
+    )
+    transforms = choose_transforms(data.merged(), log_metrics)
+    common = {
+        "env_id": env_id,
+        "env_version": version,
+        "space": space,
+        "metrics": metrics,
+        "model": model,
+        "seed": seed,
+        "hyperparameters": hyperparameters,
+        "transforms": transforms,
+    }
+    proxy = fit_dataset(data, **common)
+    if report_splits:
+        proxy.fidelity = evaluate_splits(
+            data,
+            tuple(report_splits),
+            lambda train: fit_dataset(train, **common),
+            space,
+            test_fraction=test_fraction,
+            seed=seed,
+            top_k=top_k,
+            plot_dir=plot_dir,
+        )
+    return proxy
