@@ -75,6 +75,7 @@ class AntColony(Agent):
         self._queue: list[np.ndarray] = []
         self._told: list[tuple[np.ndarray, float]] = []
         self._seen: set[tuple[int, ...]] = set()
+        self._outstanding = 0  # ants of the current generation not yet told
 
     # ------------------------------------------------------------ proposing
     def _walk(self) -> np.ndarray:
@@ -110,6 +111,7 @@ class AntColony(Agent):
                 idx = self._ant()
                 self._seen.add(tuple(idx))
                 self._queue.append(idx)
+            self._outstanding += self.hp["ants"]
         return self.space.from_index(self._queue.pop(0))
 
     # ------------------------------------------------------------- learning
@@ -122,7 +124,9 @@ class AntColony(Agent):
             self._told.append((idx, float(reward)))
             if reward > self.best_reward:
                 self.best_reward, self.best_index = float(reward), idx
-        if not self._queue:
+        self._outstanding -= 1
+        if self._outstanding <= 0:
+            self._outstanding = 0
             self._update(self._told)
             self._told = []
 

@@ -57,13 +57,18 @@ class GridSearch(Agent):
                 self.axes.append(np.unique(np.round(np.linspace(0, n - 1, points)).astype(int)))
         self.size = math.prod(len(a) for a in self.axes)
         if self.hp["shuffle"] and self.size > 1:
-            a = int(self.rng.integers(1, self.size))
+            a = 1 + self._randbelow(self.size - 1)
             while math.gcd(a, self.size) != 1:
                 a = a % (self.size - 1) + 1
-            self._a, self._b = a, int(self.rng.integers(0, self.size))
+            self._a, self._b = a, self._randbelow(self.size)
         else:
             self._a, self._b = 1, 0
         self._k = 0
+
+    def _randbelow(self, n: int) -> int:
+        """A random Python int in ``[0, n)`` (grids can exceed 64 bits; slight modulo bias)."""
+        nbytes = (n.bit_length() + 7) // 8 + 8
+        return int.from_bytes(self.rng.bytes(nbytes), "little") % n
 
     def point(self, k: int) -> Design:
         """The ``k``-th grid point in visiting order (``k`` taken modulo the grid size)."""

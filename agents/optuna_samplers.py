@@ -130,9 +130,20 @@ class OptunaAgent(Agent):
 class BayesianOptimization(OptunaAgent):
     """Gaussian-process Bayesian optimisation (Optuna ``GPSampler``).
 
+    Optuna maximises the acquisition function by scoring
+    ``n_preliminary_samples`` random designs and running ``n_local_search``
+    local searches from the best of them. Optuna's own settings (2048 and 10)
+    cost 0.3–2 s per proposal on a 2-core machine; the defaults here (512 and
+    3) are about 6x cheaper and reach the optimum of the test suite's
+    separable function just as fast. Optuna exposes these two settings only as
+    private attributes of the sampler; if a future Optuna drops them, a
+    warning says so and Optuna's own values apply.
+
     Hyperparameters:
         n_startup_trials: Random designs evaluated before the GP is fitted.
         deterministic_objective: Model the reward as noise-free.
+        n_preliminary_samples: Random designs scored per acquisition optimisation.
+        n_local_search: Local searches per acquisition optimisation.
     """
 
     name = "bo"
@@ -141,16 +152,33 @@ class BayesianOptimization(OptunaAgent):
                        low=1, high=10_000),
         HyperParameter("deterministic_objective", "bool", True,
                        "model the reward as noise-free (simulators are deterministic)"),
+        HyperParameter("n_preliminary_samples", "int", 512,
+                       "random designs scored per acquisition optimisation",
+                       low=16, high=65_536, log=True),
+        HyperParameter("n_local_search", "int", 3, "local searches per acquisition optimisation",
+                       low=2, high=100),
     )
 
     def make_sampler(self) -> Any:
         from optuna.samplers import GPSampler
 
-        return GPSampler(
+        sampler = GPSampler(
             seed=self.int_seed(2),
             n_startup_trials=self.hp["n_startup_trials"],
             deterministic_objective=self.hp["deterministic_objective"],
         )
+        for attr, key in (("_n_preliminary_samples", "n_preliminary_samples"),
+                          ("_n_local_search", "n_local_search")):
+            if hasattr(sampler, attr):
+                setattr(sampler, attr, self.hp[key])
+            else:
+                warnings.warn(
+                    f"agent 'bo': this Optuna version has no GPSampler.{attr}; "
+                    f"hyperparameter {key!r} is ignored",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+        return sampler
 
 
 class TPE(OptunaAgent):

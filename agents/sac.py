@@ -94,7 +94,7 @@ class SACAgent(Agent):
         HyperParameter("tau", "float", 0.005, "target soft-update coefficient", low=0.0,
                        high=1.0),
         HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
-        HyperParameter("gradient_steps", "int", 1, "gradient steps per env step", low=1,
+        HyperParameter("gradient_steps", "int", 2, "gradient steps per env step", low=1,
                        high=1000),
         HyperParameter("ent_coef", "float", "auto", "entropy coefficient or 'auto'",
                        low=0.0, high=10.0, choices=("auto",)),
