@@ -44,7 +44,7 @@ def test_one_agent_per_parameter_with_its_own_discrete_space():
 def test_joint_step_is_one_simulator_call_with_a_team_reward():
     env = gym.make(TOY_ID)
     par = parallel_env(env)
-    obs, infos = par.reset(seed=0)
+    obs, _ = par.reset(seed=0)
     assert set(obs) == set(par.agents) and np.all(obs["a"] == 0)
     calls = env.unwrapped.simulator.calls
     idx = env.unwrapped.design_space.to_index(BEST_DESIGN)
