@@ -123,3 +123,25 @@ def test_listing_agents_imports_no_heavy_dependency():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_custom_agent_example_in_the_base_docstring_works(toy_env):
+    import textwrap
+
+    import agents.base as base
+
+    doc = base.__doc__
+    code = textwrap.dedent(doc[doc.index("    import numpy as np") :])
+    setup, _, usage = code.partition('register_agent("one_plus_one", OnePlusOne)\n')
+    namespace: dict = {}
+    exec(setup + 'register_agent("one_plus_one", OnePlusOne)\n', namespace)
+    try:
+        space = toy_env.unwrapped.design_space
+        agent = agents.make("one_plus_one", space, seed=0, n_mutations=2)
+        result = agent.run(toy_env, 60)
+    finally:
+        del agents.AGENTS["one_plus_one"]
+    assert "agents.make(\"one_plus_one\"" in usage and result.n_evaluations == 60
+    # a (1+1) search on the separable toy improves on its first design
+    assert result.best_reward > result.history[0].reward
+    assert all(space.is_valid(e.design) for e in result.history)
