@@ -100,7 +100,10 @@ class ProxySimulator(Simulator):
         for j, (name, p) in enumerate(self.design_space.parameters.items()):
             lookup = p._index
             for i, d in enumerate(designs):
-                k = lookup.get(d.get(name)) if valid[i] else None
+                try:
+                    k = lookup.get(d.get(name)) if valid[i] else None
+                except TypeError:  # an unhashable value is not an allowed value
+                    k = None
                 if k is None:
                     valid[i] = False
                 else:

@@ -139,3 +139,17 @@ def test_backend_options_are_checked(ensemble_path, gbt_path):
         gym.make(SMOOTH_ID, backend="auto", proxy_model=str(ensemble_path))
     with pytest.raises(ConfigError, match=r"needs a model with uncertainty .* got 'gbt'"):
         gym.make(SMOOTH_ID, backend="auto", proxy_model=str(gbt_path), uncertainty_threshold=1)
+
+
+def test_a_proxy_simulator_stands_alone_from_its_file(gbt_path):
+    sim = ProxySimulator(gbt_path)
+    assert (
+        sim.design_space.fingerprint() == gym.make(SMOOTH_ID).unwrapped.design_space.fingerprint()
+    )
+    assert sim.metric_names == ("latency", "power") and sim.workloads == ("base", "hot")
+    assert sim.backend == "proxy"
+    design = {"x": 3, "y": 7, "size": 16, "mode": "b"}
+    y, _ = load_model(gbt_path).predict_index(np.array([[3, 7, 4, 1]]), "base", sim.design_space)
+    assert sim.evaluate(design, "base") == {"latency": y[0, 0], "power": y[0, 1]}
+    with pytest.raises(ConfigError, match=r"not on 'cold'"):
+        sim.evaluate(design, "cold")
