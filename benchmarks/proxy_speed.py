@@ -35,6 +35,8 @@ from archgym.proxy.fidelity import scores
 
 ENV_ID = "archgym/DRAMController-v0"
 WORKLOAD = "cloud-1"
+#: Named variants: (model kind, hyperparameters).
+VARIANTS = {"mlp_small": ("mlp", {"hidden": (64, 64)})}
 
 
 def collect(folder: Path, n: int, seed: int) -> None:
@@ -56,7 +58,8 @@ def main() -> None:
     parser.add_argument("--out", default="runs/proxy_speed")
     parser.add_argument("--train", type=int, default=20_000, help="logged training designs")
     parser.add_argument("--n", type=int, default=10_000, help="timed designs")
-    parser.add_argument("--models", default="mlp,rf")
+    parser.add_argument("--models", default="mlp,mlp_small,rf",
+                        help=f"model kinds, or a variant: {', '.join(VARIANTS)}")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -81,7 +84,9 @@ def main() -> None:
     results = []
     for kind in [k for k in args.models.split(",") if k]:
         t1 = time.perf_counter()
-        model = fit(df, ENV_ID, kind, workload=WORKLOAD, seed=args.seed, report_splits=())
+        base, hp = VARIANTS.get(kind, (kind, {}))
+        model = fit(df, ENV_ID, base, workload=WORKLOAD, seed=args.seed, report_splits=(),
+                    hyperparameters=hp)
         model.save(out / f"dram_{kind}.pkl")
         train_s = time.perf_counter() - t1
         proxy = ProxySimulator(model, design_space=space)

@@ -99,15 +99,12 @@ class ProxySimulator(Simulator):
         valid = np.ones(n, dtype=bool)
         for j, (name, p) in enumerate(self.design_space.parameters.items()):
             lookup = p._index
-            for i, d in enumerate(designs):
-                try:
-                    k = lookup.get(d.get(name)) if valid[i] else None
-                except TypeError:  # an unhashable value is not an allowed value
-                    k = None
-                if k is None:
-                    valid[i] = False
-                else:
-                    index[i, j] = k
+            try:
+                col = np.fromiter((lookup.get(d.get(name), -1) for d in designs), np.int64, n)
+            except TypeError:  # an unhashable value somewhere: look up one by one
+                col = np.array([_lookup(lookup, d.get(name)) for d in designs], dtype=np.int64)
+            valid &= col >= 0
+            index[:, j] = np.maximum(col, 0)
         if self.design_space.constraints:
             for i in np.flatnonzero(valid):
                 try:
@@ -124,6 +121,13 @@ class ProxySimulator(Simulator):
         y, _ = self.predict(index, workload)
         y[~valid] = np.nan
         return {name: y[:, j] for j, name in enumerate(self.metric_names)}
+
+
+def _lookup(table: Mapping[Any, int], value: Any) -> int:
+    try:
+        return table.get(value, -1)
+    except TypeError:
+        return -1
 
 
 def _check_metrics(proxy: ProxyModel, simulator: Simulator) -> None:
