@@ -23,8 +23,8 @@ meanings:
   ``1e-3`` so no value becomes unreachable.
 
 An ant whose design breaks a constraint, or repeats a design the colony has
-already proposed, walks again (up to 100 times); then it takes its last valid
-repeat, or else a uniformly random valid design.
+already proposed, walks again; after 100 such walks (a converged colony) it
+explores a uniformly random valid design instead.
 """
 
 from __future__ import annotations
@@ -93,17 +93,11 @@ class AntColony(Agent):
         return idx
 
     def _ant(self) -> np.ndarray:
-        fallback = None
         for _ in range(_MAX_WALKS):
             idx = self._walk()
-            if not self.space.is_valid(self.space.from_index(idx)):
-                continue
-            if tuple(idx) not in self._seen:
+            if tuple(idx) not in self._seen and self.space.is_valid(self.space.from_index(idx)):
                 return idx
-            fallback = idx if fallback is None else fallback
-        return fallback if fallback is not None else self.space.to_index(
-            self.space.sample(self.rng)
-        )
+        return self.space.to_index(self.space.sample(self.rng))
 
     def ask(self) -> Design:
         if not self._queue:

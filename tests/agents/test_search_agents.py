@@ -74,6 +74,8 @@ def test_aco_greedy_full_depth_ants_follow_the_pheromone():
     agent.tell(d, 0.0, {}, {"invalid": False})
     agent.pheromone[0][:] = [0.1, 5.0, 0.1]
     agent.pheromone[1][:] = [0.1, 0.1, 0.1, 5.0]
-    # every walk sets both parameters to their max-pheromone value (a repeat of an earlier
-    # proposal is only re-walked, never replaced by another design)
-    assert agent.ask() == {"a": "y", "b": 3}
+    # every walk sets both parameters to their max-pheromone value
+    assert d != {"a": "y", "b": 3} and agent.ask() == {"a": "y", "b": 3}
+    # that design is now known: the converged colony explores a random design instead
+    agent.tell({"a": "y", "b": 3}, 0.0, {}, {"invalid": False})
+    assert agent.ask() not in ({"a": "y", "b": 3}, d)
