@@ -14,7 +14,7 @@ import pytest
 
 import archgym
 import archgym.agents as agents
-from tests.agents.helpers import CountingWrapper
+from tests.agents.helpers import RL_AGENTS, CountingWrapper
 
 BUDGET = 50
 
@@ -45,4 +45,6 @@ def test_every_agent_runs_on_every_registered_env(env_id, name):
     for e in result.history:
         assert all(e.design[n] in space[n].values for n in space.names)
         assert np.isfinite(e.reward)
+        if name not in RL_AGENTS:  # ask() proposes only designs that meet the constraints
+            assert space.is_valid(e.design)
     assert result.best_reward == max(e.reward for e in result.history if not e.invalid)
