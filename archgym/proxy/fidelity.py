@@ -10,7 +10,10 @@ Per metric and split (scores are computed on raw values, in the metric's unit):
 * ``spearman``, ``kendall`` — rank correlations of predicted and simulated;
 * ``topk_recall`` — the fraction of the simulator's ``k`` best designs
   (lowest for ``goal == "min"``, highest for ``"max"``) that the proxy also
-  ranks among its ``k`` best, with ``k = min(top_k, n_test)``.
+  ranks among its ``k`` best, with ``k = min(top_k, n_test)``. Ties are
+  counted fairly: a design among the proxy's ``k`` best counts when its
+  simulated value is at least as good as the simulator's ``k``-th best value
+  (without ties this is the plain set overlap).
 
 Parity plots (predicted vs simulated) are drawn with Matplotlib's Agg backend.
 """
@@ -61,8 +64,10 @@ def scores(
         tau = float(kendalltau(y_true, y_pred).statistic) if len(y_true) > 1 else math.nan
     k = min(int(top_k), len(y_true))
     sign = 1.0 if goal == "min" else -1.0
-    best_true = set(np.argsort(sign * y_true, kind="stable")[:k].tolist())
-    best_pred = set(np.argsort(sign * y_pred, kind="stable")[:k].tolist())
+    # Tie-aware: a proxy pick counts when its simulated value is as good as the k-th best.
+    kth_best = np.sort(sign * y_true)[k - 1] if k else math.nan
+    picks = np.argsort(sign * y_pred, kind="stable")[:k]
+    hits = int(np.sum(sign * y_true[picks] <= kth_best))
     return {
         "rmse": rmse,
         "nrmse": rmse / span if span > 0 else math.nan,
@@ -70,7 +75,7 @@ def scores(
         "r2": 1.0 - float(np.sum(err**2)) / ss_tot if ss_tot > 0 else math.nan,
         "spearman": rho,
         "kendall": tau,
-        "topk_recall": len(best_true & best_pred) / k if k else math.nan,
+        "topk_recall": hits / k if k else math.nan,
     }
 
 

@@ -34,6 +34,12 @@ def test_scores_of_a_reversed_ranking_and_of_a_max_goal():
     assert math.isnan(scores(np.ones(3), np.ones(3))["nrmse"])
 
 
+def test_topk_recall_counts_ties_with_the_kth_best_as_hits():
+    y_true = np.array([1.0, 1.0, 1.0, 5.0])
+    s = scores(y_true, np.array([3.0, 2.0, 1.0, 0.0]), "min", top_k=2)
+    assert s["topk_recall"] == 0.5  # picks: index 3 (simulated 5, a miss), index 2 (1, a hit)
+
+
 def test_splits_hold_out_whole_groups_without_leaking_designs(df):
     data = build_dataset(df, smooth_space(), ["latency", "power"], by_agent=True)
     merged = data.merged()
