@@ -79,3 +79,21 @@ def test_aco_greedy_full_depth_ants_follow_the_pheromone():
     # that design is now known: the converged colony explores a random design instead
     agent.tell({"a": "y", "b": 3}, 0.0, {}, {"invalid": False})
     assert agent.ask() not in ({"a": "y", "b": 3}, d)
+
+
+def test_ga_parent_selection_keeps_elitism_best_then_best_children():
+    import gymnasium as gym
+
+    from tests.agents.conftest import SEP_ID
+
+    env = gym.make(SEP_ID)
+    agent = agents.make("ga", env.unwrapped.design_space, seed=0, population=4, elitism=1)
+    agent.run(env, 12)  # generations 0, 1, 2 of 4 individuals each
+    sampler, study = agent.study.sampler, agent.study
+    children = sampler.get_population(study, 1)
+    pool = children + sampler.get_parent_population(study, 1)
+    parents = sampler.select_parent(study, 2)
+    best = max(pool, key=lambda t: t.value)
+    assert len(parents) == 4 and parents[0].number == best.number
+    rest = sorted((t for t in children if t.number != best.number), key=lambda t: -t.value)
+    assert [t.number for t in parents[1:]] == [t.number for t in rest[:3]]
