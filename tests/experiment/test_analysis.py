@@ -126,3 +126,17 @@ def test_report_writes_tables_and_existing_figures(tmp_path):
     # the same seed gives the same report
     first = text
     assert write_report(tmp_path, n_bootstrap=200, seed=0).read_text() == first
+
+
+def test_hypervolume_2d_matches_the_core_and_a_hand_computed_value():
+    from archgym.experiment.multiobjective import hypervolume_2d
+    from archgym.objective import hypervolume
+
+    pts = np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0], [2.5, 2.5]])
+    # staircase under (4, 4): 1x1 + 1x2 + 1x3 = 6 (the dominated point adds nothing)
+    assert hypervolume_2d(pts, np.array([4.0, 4.0])) == 6.0
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        p = rng.uniform(0, 1, size=(15, 2))
+        ref = np.array([1.05, 1.1])
+        assert hypervolume_2d(p, ref) == pytest.approx(hypervolume(p, ref))
