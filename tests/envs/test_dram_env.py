@@ -40,8 +40,23 @@ def test_check_env_and_default_design_metrics(workload):
     assert m["energy_nj"] == pytest.approx(s.energy_pj / 1000)
     assert m["bandwidth_gbps"] == s.bandwidth_gbps
     assert m["total_time_ns"] == s.total_time_ns
-    expected = -sum(max(0.0, (m[k] - t) / t) for k, t in DEFAULT_TARGETS.items())
+    goals = {"latency_ns": 1.0, "power_mw": 1.0, "bandwidth_gbps": -1.0}  # -1: maximise
+    expected = -sum(max(0.0, goals[k] * (m[k] - t) / t) for k, t in DEFAULT_TARGETS.items())
     assert reward == pytest.approx(expected)
+
+
+def test_default_targets_rule_out_admission_throttling():
+    """The throttled design meets latency and power, but not the bandwidth floor."""
+    env = gym.make(ENV_ID, workload="cloud-1")
+    env.reset(seed=0)
+    throttled = {**DEFAULT_DESIGN, "arbiter": "Fifo", "max_active_transactions": 1,
+                 "refresh_policy": "NoRefresh"}
+    *_, info = env.step(env.unwrapped.encode(throttled))
+    m = info["metrics"]
+    assert m["latency_ns"] < DEFAULT_TARGETS["latency_ns"]
+    assert m["power_mw"] < DEFAULT_TARGETS["power_mw"]
+    assert m["bandwidth_gbps"] < 0.3 * DEFAULT_TARGETS["bandwidth_gbps"]
+    assert not info["target_met"]
 
 
 def test_design_space_matches_original_ranges():
@@ -77,8 +92,12 @@ def test_same_seed_same_rollout_and_pickle():
 def test_make_vec():
     v = gym.make_vec(ENV_ID, num_envs=2, vectorization_mode="sync")
     v.reset(seed=0)
-    _, rewards, _, _, _ = v.step(np.zeros((2, 10), dtype=np.int64))
-    assert rewards[0] == rewards[1] and rewards[0] < 0
+    actions = np.zeros((2, 10), dtype=np.int64)
+    actions[:, 0] = 2  # Closed page: slower on the stream trace, misses the targets
+    _, rewards, _, _, _ = v.step(actions)
+    single = gym.make(ENV_ID)
+    single.reset(seed=0)
+    assert rewards[0] == rewards[1] == single.step(actions[0])[1] < 0
     v.close()
 
 
