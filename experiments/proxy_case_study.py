@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--proxy-kind", default="rf", help="model used in the comparison")
+    parser.add_argument("--proxy-model", help="use this model file in the comparison instead")
     parser.add_argument("--targets", default=json.dumps(TARGETS),
                         help="JSON targets of the comparison's objective")
     args = parser.parse_args()
@@ -128,7 +129,8 @@ def main() -> None:
 
     seeds = [int(s) for s in args.seeds.split(",") if s]
     targets = json.loads(args.targets)
-    runs = compare(names, seeds, args.budget, out / f"dram_{args.proxy_kind}.pkl", targets)
+    model_path = Path(args.proxy_model or out / f"dram_{args.proxy_kind}.pkl")
+    runs = compare(names, seeds, args.budget, model_path, targets)
     runs.to_csv(out / "comparison.csv", index=False)
     table = runs.pivot_table(index="agent", columns="backend",
                              values=["best_reward", "true_reward_of_best"], aggfunc="mean")
@@ -143,7 +145,7 @@ def main() -> None:
         same.append(designs["simulator"] == designs["proxy"])
     lines += [
         f"## Agent comparison ({args.budget} evaluations per run, seeds {seeds}, "
-        f"proxy = {args.proxy_kind}, targets {targets}, reward: distance)", "",
+        f"proxy = {model_path}, targets {targets}, reward: distance)", "",
         _markdown(table), "",
         f"Spearman rank correlation of the agents' mean best reward, simulator vs proxy: "
         f"{rho:.3f}; simulator vs the simulator's reward of the proxy's best designs: "
