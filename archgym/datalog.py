@@ -53,7 +53,10 @@ __all__ = [
     "design_columns",
     "load",
     "metric_columns",
+    "package_version",
+    "part_metadata",
     "read_part",
+    "write_rows",
     "write_table_atomic",
 ]
 
@@ -84,7 +87,30 @@ def write_table_atomic(table: pa.Table, path: str | os.PathLike[str]) -> None:
             tmp.unlink()
 
 
-def _package_version() -> str:
+def part_metadata(env_id: str, design_space: Any, units: Mapping[str, str]) -> bytes:
+    """The ``archgym`` key/value metadata of a part file (JSON bytes)."""
+    return json.dumps(
+        {
+            "schema_version": SCHEMA_VERSION,
+            "env_id": env_id,
+            "design_space": design_space.signature(),
+            "units": dict(units),
+        },
+        default=str,
+    ).encode()
+
+
+def write_rows(rows: list[dict[str, Any]], path: str | os.PathLike[str], metadata: bytes) -> None:
+    """Write log rows as one Parquet part file at ``path`` (atomically), with metadata."""
+    table = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+    table = table.replace_schema_metadata(
+        {**(table.schema.metadata or {}), METADATA_KEY: metadata}
+    )
+    write_table_atomic(table, path)
+
+
+def package_version() -> str:
+    """The installed ArchGym version (recorded in every row)."""
     from archgym import __version__
 
     return __version__
@@ -126,15 +152,7 @@ class RecordEvaluations(gym.Wrapper):
         spec = env.spec or base.spec
         self._env_id = spec.id if spec is not None else type(base).__name__
         self._env_version = spec.version if spec is not None and spec.version is not None else 0
-        self._meta = json.dumps(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "env_id": self._env_id,
-                "design_space": base.design_space.signature(),
-                "units": dict(base.units),
-            },
-            default=str,
-        ).encode()
+        self._meta = part_metadata(self._env_id, base.design_space, base.units)
 
     def set_run_info(self, run_info: Mapping[str, Any]) -> None:
         """Set the agent, hyperparameters, seed and run id of the rows that follow."""
@@ -175,7 +193,7 @@ class RecordEvaluations(gym.Wrapper):
             episode=max(self._episode, 0),
             wall_time_s=float(self.env.unwrapped.last_eval_seconds),
             timestamp=time.time(),
-            package_version=_package_version(),
+            package_version=package_version(),
             schema_version=SCHEMA_VERSION,
         )
         row.update(self._extra)
@@ -189,11 +207,7 @@ class RecordEvaluations(gym.Wrapper):
         """Write the buffered rows as one new part file (atomically)."""
         if not self._rows:
             return
-        table = pa.Table.from_pandas(pd.DataFrame(self._rows), preserve_index=False)
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), METADATA_KEY: self._meta}
-        )
-        write_table_atomic(table, self.path / f"{self._prefix}-{self._parts:05d}.parquet")
+        write_rows(self._rows, self.path / f"{self._prefix}-{self._parts:05d}.parquet", self._meta)
         self._parts += 1
         self.rows_written += len(self._rows)
         self._rows = []

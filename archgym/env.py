@@ -205,6 +205,11 @@ class ArchEnv(gym.Env):
         self._last = (self._steps, design, metrics, reward, error)
         return obs, float(reward), terminated, truncated, info
 
+    def close(self) -> None:
+        """Close the backend (e.g. flush the auto backend's log of simulator answers)."""
+        self.simulator.close()
+        super().close()
+
     def render(self) -> str | None:
         if self.render_mode != "ansi":
             return None

@@ -114,6 +114,10 @@ class Simulator(ABC):
                 return m
         raise UnknownName("metric", name, self.metric_names)
 
+    def close(self) -> None:
+        """Release resources and write anything buffered (called by ``env.close()``)."""
+        return None
+
     def check_workload(self, workload: str) -> str:
         """Return ``workload`` if it is a shipped workload name, else raise UnknownName."""
         if workload not in self.workloads:

@@ -19,9 +19,9 @@ real simulator would reject for another reason still gets a prediction.
 
 from __future__ import annotations
 
-import json
 import os
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -255,7 +255,7 @@ class AutoSimulator(Simulator):
     ) -> None:
         if self.log_dir is None:
             return
-        from archgym.datalog import SCHEMA_VERSION, _package_version
+        from archgym.datalog import SCHEMA_VERSION, package_version
 
         row: dict[str, Any] = {
             "env_id": self.proxy.model.env_id,
@@ -283,39 +283,29 @@ class AutoSimulator(Simulator):
             episode=0,
             wall_time_s=float(seconds),
             timestamp=time.time(),
-            package_version=_package_version(),
+            package_version=package_version(),
             schema_version=SCHEMA_VERSION,
         )
         self._rows.append(row)
         if len(self._rows) >= self.flush_every:
             self.flush()
 
+    def close(self) -> None:
+        """Write the buffered simulator answers (``env.close()`` calls this)."""
+        self.flush()
+        self.simulator.close()
+
     def flush(self) -> Path | None:
         """Write the buffered simulator answers as one part file; return its path."""
         if self.log_dir is None or not self._rows:
             return None
-        import uuid
+        from archgym.datalog import part_metadata, write_rows
 
-        import pandas as pd
-        import pyarrow as pa
-
-        from archgym.datalog import METADATA_KEY, SCHEMA_VERSION, write_table_atomic
-
-        table = pa.Table.from_pandas(pd.DataFrame(self._rows), preserve_index=False)
-        meta = json.dumps(
-            {
-                "schema_version": SCHEMA_VERSION,
-                "env_id": self.proxy.model.env_id,
-                "design_space": self.design_space.signature(),
-                "units": {m.name: m.unit for m in self.metrics},
-            },
-            default=str,
-        )
-        table = table.replace_schema_metadata(
-            {**(table.schema.metadata or {}), METADATA_KEY: meta.encode()}
+        meta = part_metadata(
+            self.proxy.model.env_id, self.design_space, {m.name: m.unit for m in self.metrics}
         )
         path = self.log_dir / f"part-auto-{uuid.uuid4().hex[:12]}-{self._parts:05d}.parquet"
-        write_table_atomic(table, path)
+        write_rows(self._rows, path, meta)
         self._parts += 1
         self._rows = []
         return path
