@@ -20,9 +20,12 @@ last entry is 1.0 when the last evaluation was valid, else 0.0. After
 ## Rewards
 From the :class:`~archgym.objective.Objective` (``"distance"`` by default: 0
 when every target is met, negative otherwise). A design the simulator rejects
-(:class:`~archgym.errors.InvalidDesign`) gets ``invalid_reward`` (default -10
-for the ``distance`` and ``weighted`` formulas, 0 for ``archgym``), with
-``info["invalid"] = True`` and the reason in ``info["error"]``.
+(:class:`~archgym.errors.InvalidDesign`) gets ``invalid_reward``, with
+``info["invalid"] = True`` and the reason in ``info["error"]``. The default
+is -1000 for the ``distance`` and ``weighted`` formulas — far below what the
+shipped envs give valid designs (their worst random designs score about -30
+to -170) so that no agent prefers an invalid design — and 0 for ``archgym``,
+whose rewards are always positive.
 
 ## Episode end
 With the default ``max_steps=1`` (the contextual-bandit formulation of the
@@ -61,7 +64,7 @@ from archgym.space import Design, DesignSpace
 __all__ = ["OBS_BOUND", "ArchEnv"]
 
 OBS_BOUND = 16.0
-_DEFAULT_INVALID_REWARD = {"distance": -10.0, "weighted": -10.0, "archgym": 0.0}
+_DEFAULT_INVALID_REWARD = {"distance": -1000.0, "weighted": -1000.0, "archgym": 0.0}
 
 
 class ArchEnv(gym.Env):

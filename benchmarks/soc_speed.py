@@ -16,9 +16,9 @@ import argparse
 import time
 
 import numpy as np
-from archgym.simulators.soc import WORKLOADS, SoCSimulator
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.soc import WORKLOADS, SoCSimulator
 
 
 def main() -> None:

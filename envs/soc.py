@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archgym.simulators.soc import SoCSimulator, TaskGraph
-
 from archgym.env import ArchEnv
+from archgym.simulators.soc import SoCSimulator, TaskGraph
 
 __all__ = ["FARSI_BUDGETS", "SoCEnv"]
 

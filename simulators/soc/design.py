@@ -36,10 +36,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from archgym.errors import InvalidDesign
 from archgym.simulators.soc.blocks import BlockLibrary
 from archgym.simulators.soc.taskgraph import TaskGraph
-
-from archgym.errors import InvalidDesign
 
 __all__ = ["RULES", "CompiledDesign", "compile_design"]
 

@@ -29,11 +29,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archgym.simulators.soc.blocks import BlockLibrary
-from archgym.simulators.soc.taskgraph import TaskGraph
-
 from archgym.errors import InvalidDesign
 from archgym.parameters import Categorical, IntegerChoices, IntegerRange
+from archgym.simulators.soc.blocks import BlockLibrary
+from archgym.simulators.soc.taskgraph import TaskGraph
 from archgym.space import DesignSpace
 
 __all__ = ["SoCEncoding"]

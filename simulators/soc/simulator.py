@@ -6,14 +6,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from archgym.errors import UnknownName
+from archgym.simulator import Metric, Simulator
 from archgym.simulators.soc.blocks import BlockLibrary, default_library
 from archgym.simulators.soc.design import compile_design
 from archgym.simulators.soc.encoding import SoCEncoding
 from archgym.simulators.soc.engine import run
 from archgym.simulators.soc.taskgraph import WORKLOADS, TaskGraph, load_task_graph
-
-from archgym.errors import UnknownName
-from archgym.simulator import Metric, Simulator
 
 __all__ = ["SoCResult", "SoCSimulator"]
 

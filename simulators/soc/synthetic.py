@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from archgym.simulators.soc.taskgraph import TaskGraph, task_graph_from_dict
 
 from archgym.errors import ConfigError
+from archgym.simulators.soc.taskgraph import TaskGraph, task_graph_from_dict
 
 __all__ = ["synthetic_task_graph"]
 

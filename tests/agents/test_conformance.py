@@ -75,7 +75,7 @@ def test_rl_agents_act_inside_the_space_and_violations_get_the_penalty(name):
         broken = not space.is_valid(e.design) or e.design["f"] == 7
         assert e.invalid == broken
         if broken:
-            assert e.reward == counter.unwrapped.invalid_reward == -10.0
+            assert e.reward == counter.unwrapped.invalid_reward == -1000.0
             assert all(math.isnan(v) for v in e.metrics.values())
 
 
@@ -131,7 +131,7 @@ class HalfInvalid(gym.Wrapper):
         if self.n % 2 == 0:
             info = {**info, "invalid": True, "error": "test penalty",
                     "metrics": dict.fromkeys(info["metrics"], math.nan)}
-            reward = -10.0
+            reward = -1000.0
             obs = np.zeros_like(obs)
         return obs, reward, term, trunc, info
 

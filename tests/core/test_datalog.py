@@ -83,7 +83,7 @@ def test_schema_and_values(tmp_path):
     # invalid rows (f == 7) carry NaN metrics and the penalty reward
     bad = df[df["design.f"] == 7]
     assert bad["invalid"].all() and bad["metric.cost"].isna().all()
-    assert (bad["reward"] == -10.0).all()
+    assert (bad["reward"] == -1000.0).all()
     assert (df["wall_time_s"] >= 0).all()
     assert sorted(p.name for p in tmp_path.iterdir())[0].startswith("part-")
     assert len(list(tmp_path.glob("*.parquet"))) == 3  # 10 + 10 + 5 rows

@@ -36,13 +36,13 @@ def test_invalid_design_gives_penalty_not_crash(toy_env):
     toy_env.reset(seed=0)
     obs, reward, term, _, info = toy_env.step(toy_env.unwrapped.encode({**BEST_DESIGN, "f": 7}))
     assert info["invalid"] and "f=7 is forbidden" in info["error"]
-    assert reward == -10.0 and not np.any(obs) and term
+    assert reward == -1000.0 and not np.any(obs) and term
     assert np.isnan(info["metrics"]["cost"])
     # a constraint of the design space is reported the same way
     idx = toy_env.unwrapped.design_space.to_index({**BEST_DESIGN, "d": 64})
     idx[0] = 3  # a = "c" with d = 64
     _, reward, *_, info = toy_env.step(idx)
-    assert info["invalid"] and "forbids d=64" in info["error"] and reward == -10.0
+    assert info["invalid"] and "forbids d=64" in info["error"] and reward == -1000.0
 
 
 @pytest.mark.parametrize(

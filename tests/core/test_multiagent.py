@@ -66,7 +66,7 @@ def test_invalid_joint_design_gets_the_penalty_and_empty_metrics():
     par.reset(seed=0)
     actions = {"a": 0, "b": 0, "c": 0, "d": 0, "e": 0, "f": 7}  # the toy rejects f = 7
     _, rew, _, _, info = par.step(actions)
-    assert rew["a"] == -10.0 and info["a"]["invalid"] and info["a"]["metrics"] == {}
+    assert rew["a"] == -1000.0 and info["a"]["invalid"] and info["a"]["metrics"] == {}
     assert "f=7" in info["a"]["error"] and par.last_info["invalid"]
 
 

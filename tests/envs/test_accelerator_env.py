@@ -64,7 +64,7 @@ def test_invalid_design_gets_penalty_not_crash():
                           clock_mhz=700))
     obs, reward, _, _, info = env.step(bad)
     assert info["invalid"] is True
-    assert reward == -10.0
+    assert reward == -1000.0
     assert "ifmap_sram_kb=8" in info["error"]
     assert obs[-1] == 0.0
 

@@ -8,11 +8,11 @@ import warnings
 import gymnasium as gym
 import numpy as np
 import pytest
-from archgym.simulators.soc import WORKLOADS, load_task_graph
 from gymnasium.utils.env_checker import check_env
 
 import archgym  # noqa: F401  (registers the envs)
 from archgym.errors import UnknownName
+from archgym.simulators.soc import WORKLOADS, load_task_graph
 
 ENV_ID = "archgym/SoC-v0"
 SIZES = {"audio_decoder": 75, "edge_detection": 57, "hpvm_cava": 59}
@@ -86,7 +86,7 @@ def test_invalid_design_gets_penalty_and_rule():
     action[names.index("pe0_kind")] = 1  # the only PE is an accelerator for one task
     obs, reward, _, _, info = env.step(action)
     assert info["invalid"] and "accelerator-task-mismatch" in info["error"]
-    assert reward == -10.0 and obs[-1] == 0.0
+    assert reward == -1000.0 and obs[-1] == 0.0
 
 
 def test_unknown_workload_suggests_names():

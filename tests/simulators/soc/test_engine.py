@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from archgym.simulators.soc import SoCSimulator
 
+from archgym.simulators.soc import SoCSimulator
 from tests.simulators.soc.helpers import CORE_RATE, EPI, HOP_S, LIB, graph, one_core
 
 SIM = SoCSimulator()

@@ -6,11 +6,11 @@ import copy
 
 import numpy as np
 import pytest
-from archgym.simulators.soc import SoCSimulator, compile_design, synthetic_task_graph
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.soc import SoCSimulator, compile_design, synthetic_task_graph
 from tests.simulators.soc.helpers import LIB
 
 SIM = SoCSimulator()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
-from archgym.simulators.soc import RULES, SoCSimulator
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.soc import RULES, SoCSimulator
 from tests.simulators.soc.helpers import graph
 
 SIM = SoCSimulator()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from archgym.simulators.soc import WORKLOADS, load_task_graph, synthetic_task_graph
 
 from archgym.errors import ConfigError
+from archgym.simulators.soc import WORKLOADS, load_task_graph, synthetic_task_graph
 
 
 def test_shipped_workloads_hold_farsi_figures():

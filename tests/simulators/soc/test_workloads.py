@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from archgym.simulators.soc import WORKLOADS, SoCSimulator, load_task_graph
 
 from archgym.errors import InvalidDesign
+from archgym.simulators.soc import WORKLOADS, SoCSimulator, load_task_graph
 from tests.simulators.soc.helpers import HOP_S, LIB, hand_latency_one_core, one_core
 
 SIM = SoCSimulator()
