@@ -106,8 +106,9 @@ class Agent:
                 f"agent {self.name!r} needs a DesignSpace (env.unwrapped.design_space), "
                 f"got {type(space).__name__}"
             )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or seed < 0):
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+        ):
             raise ConfigError(f"agent {self.name!r}: seed must be a non-negative int, got {seed!r}")
         self.space = space
         self.seed = None if seed is None else int(seed)
@@ -170,6 +171,20 @@ class Agent:
                 f"({getattr(env.unwrapped, 'spec', None) or type(env.unwrapped).__name__})"
             )
 
+    def start_run(
+        self,
+        env: gym.Env,
+        budget: int,
+        callback: Callable[[Evaluation], Any] | None = None,
+    ) -> RunRecorder:
+        """Check ``budget`` and ``env`` and return the recorder of a new run.
+
+        Every :meth:`run` (the base loop and the RL agents' overrides) starts here.
+        """
+        budget = check_budget(budget)
+        self.check_env(env)
+        return RunRecorder(self.name, self.seed, budget, callback)
+
     def run(
         self,
         env: gym.Env,
@@ -186,9 +201,7 @@ class Agent:
         Returns:
             The run's :class:`RunResult`.
         """
-        budget = check_budget(budget)
-        self.check_env(env)
-        recorder = RunRecorder(self.name, self.seed, budget, callback)
+        recorder = self.start_run(env, budget, callback)
         env.reset(seed=self.int_seed(1))
         episode_over = False
         while not recorder.done:

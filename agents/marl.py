@@ -30,9 +30,9 @@ import numpy as np
 from archgym.errors import ConfigError
 
 from ._threads import torch_threads
-from .base import Agent, check_budget
+from .base import Agent
 from .hyperparameters import HyperParameter
-from .result import Evaluation, RecordingWrapper, RunRecorder, RunResult
+from .result import Evaluation, RecordingWrapper, RunResult
 
 __all__ = ["MultiAgentPPO"]
 
@@ -66,21 +66,28 @@ class MultiAgentPPO(Agent):
 
     name = "marl"
     HYPERPARAMETERS = (
-        HyperParameter("learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0,
-                       log=True),
-        HyperParameter("n_steps", "int", 32, "joint steps per rollout", low=2, high=65_536,
-                       log=True),
+        HyperParameter(
+            "learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True
+        ),
+        HyperParameter(
+            "n_steps", "int", 32, "joint steps per rollout", low=2, high=65_536, log=True
+        ),
         HyperParameter("batch_size", "int", 32, "minibatch size", low=2, high=65_536, log=True),
         HyperParameter("n_epochs", "int", 10, "passes over each rollout", low=1, high=100),
-        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0,
-                       high=1.0),
+        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0, high=1.0),
         HyperParameter("vf_coef", "float", 0.5, "value loss coefficient", low=0.0, high=10.0),
-        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01,
-                       high=1.0),
+        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01, high=1.0),
         HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
         HyperParameter("gae_lambda", "float", 0.95, "GAE lambda", low=0.0, high=1.0),
-        HyperParameter("hidden_units", "int", 32, "units of each learner's hidden layer",
-                       low=4, high=1024, log=True),
+        HyperParameter(
+            "hidden_units",
+            "int",
+            32,
+            "units of each learner's hidden layer",
+            low=4,
+            high=1024,
+            log=True,
+        ),
     )
 
     def setup(self) -> None:
@@ -110,9 +117,8 @@ class MultiAgentPPO(Agent):
         """Train the learners through ``env`` for exactly ``budget`` simulator evaluations."""
         from archgym.multiagent import parallel_env
 
-        budget = check_budget(budget)
-        self.check_env(env)
-        recorder = RunRecorder(self.name, self.seed, budget, callback)
+        recorder = self.start_run(env, budget, callback)
+        budget = recorder.budget
         par = parallel_env(RecordingWrapper(env, recorder))
         self._build(int(np.prod(env.observation_space.shape)))
         with torch_threads(1):
@@ -177,8 +183,10 @@ class MultiAgentPPO(Agent):
             gae = delta + gamma * lam * nonterminal * gae
             adv[t] = gae
         returns = adv + v
-        return (torch.as_tensor(adv, dtype=torch.float32),
-                torch.as_tensor(returns, dtype=torch.float32))
+        return (
+            torch.as_tensor(adv, dtype=torch.float32),
+            torch.as_tensor(returns, dtype=torch.float32),
+        )
 
     def _update(self, rollout: dict[str, Any]) -> None:
         import torch
@@ -221,8 +229,10 @@ class MultiAgentPPO(Agent):
         if not self.policies:
             raise ConfigError("agent 'marl' has no policies yet: call run() first")
         in_dim = self.policies[0][0].in_features
-        x = torch.zeros((1, in_dim)) if obs is None else torch.as_tensor(
-            obs, dtype=torch.float32
-        )[None]
+        x = (
+            torch.zeros((1, in_dim))
+            if obs is None
+            else torch.as_tensor(obs, dtype=torch.float32)[None]
+        )
         with torch.no_grad():
             return [torch.softmax(p(x)[0], -1).double().numpy() for p in self.policies]

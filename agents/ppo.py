@@ -17,11 +17,10 @@ import numpy as np
 
 from archgym.errors import ConfigError
 
-from ._threads import torch_threads
-from .base import Agent, check_budget
+from .base import Agent
 from .hyperparameters import HyperParameter
-from .result import Evaluation, RecordingWrapper, RunRecorder, RunResult
-from .sb3_common import NETWORK_HYPERPARAMETERS, budget_callback, net_arch
+from .result import Evaluation, RunResult
+from .sb3_common import NETWORK_HYPERPARAMETERS, train_sb3
 
 __all__ = ["PPOAgent"]
 
@@ -46,16 +45,14 @@ class PPOAgent(Agent):
 
     name = "ppo"
     HYPERPARAMETERS = (
-        HyperParameter("learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0,
-                       log=True),
-        HyperParameter("n_steps", "int", 32, "env steps per rollout", low=2, high=65_536,
-                       log=True),
+        HyperParameter(
+            "learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True
+        ),
+        HyperParameter("n_steps", "int", 32, "env steps per rollout", low=2, high=65_536, log=True),
         HyperParameter("batch_size", "int", 32, "minibatch size", low=2, high=65_536, log=True),
         HyperParameter("n_epochs", "int", 10, "passes over each rollout", low=1, high=100),
-        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0,
-                       high=1.0),
-        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01,
-                       high=1.0),
+        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0, high=1.0),
+        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01, high=1.0),
         HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
         HyperParameter("gae_lambda", "float", 0.95, "GAE lambda", low=0.0, high=1.0),
         *NETWORK_HYPERPARAMETERS,
@@ -78,28 +75,21 @@ class PPOAgent(Agent):
         """Train PPO through ``env`` for exactly ``budget`` simulator evaluations."""
         from stable_baselines3 import PPO
 
-        budget = check_budget(budget)
-        self.check_env(env)
-        recorder = RunRecorder(self.name, self.seed, budget, callback)
-        with torch_threads(1):
-            self.model = PPO(
-                "MlpPolicy",
-                RecordingWrapper(env, recorder),
-                learning_rate=self.hp["learning_rate"],
-                n_steps=self.hp["n_steps"],
-                batch_size=self.hp["batch_size"],
-                n_epochs=self.hp["n_epochs"],
-                ent_coef=self.hp["ent_coef"],
-                clip_range=self.hp["clip_range"],
-                gamma=self.hp["gamma"],
-                gae_lambda=self.hp["gae_lambda"],
-                policy_kwargs={"net_arch": net_arch(self.hp)},
-                seed=self.int_seed(3),
-                device="cpu",
-                verbose=0,
-            )
-            self.model.learn(total_timesteps=budget, callback=budget_callback(recorder))
-        return recorder.finish()
+        return train_sb3(
+            self,
+            env,
+            budget,
+            callback,
+            PPO,
+            learning_rate=self.hp["learning_rate"],
+            n_steps=self.hp["n_steps"],
+            batch_size=self.hp["batch_size"],
+            n_epochs=self.hp["n_epochs"],
+            ent_coef=self.hp["ent_coef"],
+            clip_range=self.hp["clip_range"],
+            gamma=self.hp["gamma"],
+            gae_lambda=self.hp["gae_lambda"],
+        )
 
     def action_probabilities(self, obs: np.ndarray | None = None) -> list[np.ndarray]:
         """The trained policy's probability of each value, one array per parameter.

@@ -102,9 +102,7 @@ class RunResult:
 
     def best_so_far(self) -> np.ndarray:
         """Running maximum of the reward over valid evaluations (-inf before the first)."""
-        r = np.array(
-            [-math.inf if e.invalid else e.reward for e in self.history], dtype=np.float64
-        )
+        r = np.array([-math.inf if e.invalid else e.reward for e in self.history], dtype=np.float64)
         return np.maximum.accumulate(r) if len(r) else r
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,6 +156,11 @@ class RunRecorder:
     @property
     def done(self) -> bool:
         return self.count >= self.result.budget
+
+    @property
+    def budget(self) -> int:
+        """Simulator evaluations the run may make."""
+        return self.result.budget
 
     def check_budget(self) -> None:
         """Raise :class:`BudgetExceeded` when the budget is used up."""

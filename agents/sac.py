@@ -22,11 +22,10 @@ from gymnasium import spaces
 
 from archgym.errors import ConfigError
 
-from ._threads import torch_threads
-from .base import Agent, check_budget
+from .base import Agent
 from .hyperparameters import HyperParameter
-from .result import Evaluation, RecordingWrapper, RunRecorder, RunResult
-from .sb3_common import NETWORK_HYPERPARAMETERS, budget_callback, net_arch
+from .result import Evaluation, RunResult
+from .sb3_common import NETWORK_HYPERPARAMETERS, train_sb3
 
 __all__ = ["BoxActions", "SACAgent", "box_to_index", "index_to_box"]
 
@@ -84,20 +83,34 @@ class SACAgent(Agent):
 
     name = "sac"
     HYPERPARAMETERS = (
-        HyperParameter("learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0,
-                       log=True),
-        HyperParameter("buffer_size", "int", 100_000, "replay buffer capacity", low=16,
-                       high=10_000_000, log=True),
-        HyperParameter("learning_starts", "int", 32, "random designs before learning",
-                       low=0, high=1_000_000),
+        HyperParameter(
+            "learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True
+        ),
+        HyperParameter(
+            "buffer_size",
+            "int",
+            100_000,
+            "replay buffer capacity",
+            low=16,
+            high=10_000_000,
+            log=True,
+        ),
+        HyperParameter(
+            "learning_starts", "int", 32, "random designs before learning", low=0, high=1_000_000
+        ),
         HyperParameter("batch_size", "int", 64, "minibatch size", low=2, high=65_536, log=True),
-        HyperParameter("tau", "float", 0.005, "target soft-update coefficient", low=0.0,
-                       high=1.0),
+        HyperParameter("tau", "float", 0.005, "target soft-update coefficient", low=0.0, high=1.0),
         HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
-        HyperParameter("gradient_steps", "int", 2, "gradient steps per env step", low=1,
-                       high=1000),
-        HyperParameter("ent_coef", "float", "auto", "entropy coefficient or 'auto'",
-                       low=0.0, high=10.0, choices=("auto",)),
+        HyperParameter("gradient_steps", "int", 2, "gradient steps per env step", low=1, high=1000),
+        HyperParameter(
+            "ent_coef",
+            "float",
+            "auto",
+            "entropy coefficient or 'auto'",
+            low=0.0,
+            high=10.0,
+            choices=("auto",),
+        ),
         *NETWORK_HYPERPARAMETERS,
     )
 
@@ -113,29 +126,23 @@ class SACAgent(Agent):
         """Train SAC through ``env`` for exactly ``budget`` simulator evaluations."""
         from stable_baselines3 import SAC
 
-        budget = check_budget(budget)
-        self.check_env(env)
-        recorder = RunRecorder(self.name, self.seed, budget, callback)
-        with torch_threads(1):
-            self.model = SAC(
-                "MlpPolicy",
-                BoxActions(RecordingWrapper(env, recorder)),
-                learning_rate=self.hp["learning_rate"],
-                buffer_size=self.hp["buffer_size"],
-                learning_starts=self.hp["learning_starts"],
-                batch_size=self.hp["batch_size"],
-                tau=self.hp["tau"],
-                gamma=self.hp["gamma"],
-                train_freq=1,
-                gradient_steps=self.hp["gradient_steps"],
-                ent_coef=self.hp["ent_coef"],
-                policy_kwargs={"net_arch": net_arch(self.hp)},
-                seed=self.int_seed(3),
-                device="cpu",
-                verbose=0,
-            )
-            self.model.learn(total_timesteps=budget, callback=budget_callback(recorder))
-        return recorder.finish()
+        return train_sb3(
+            self,
+            env,
+            budget,
+            callback,
+            SAC,
+            wrap=BoxActions,
+            learning_rate=self.hp["learning_rate"],
+            buffer_size=self.hp["buffer_size"],
+            learning_starts=self.hp["learning_starts"],
+            batch_size=self.hp["batch_size"],
+            tau=self.hp["tau"],
+            gamma=self.hp["gamma"],
+            train_freq=1,
+            gradient_steps=self.hp["gradient_steps"],
+            ent_coef=self.hp["ent_coef"],
+        )
 
     def action_probabilities(self, obs: np.ndarray | None = None) -> list[np.ndarray]:
         """The trained policy's probability of each value, one array per parameter.

@@ -15,18 +15,22 @@ bit-for-bit reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .hyperparameters import HyperParameter
-from .result import RunRecorder
+import gymnasium as gym
 
-__all__ = ["NETWORK_HYPERPARAMETERS", "budget_callback", "net_arch"]
+from ._threads import torch_threads
+from .hyperparameters import HyperParameter
+from .result import Evaluation, RecordingWrapper, RunRecorder, RunResult
+
+__all__ = ["NETWORK_HYPERPARAMETERS", "budget_callback", "net_arch", "train_sb3"]
 
 NETWORK_HYPERPARAMETERS = (
-    HyperParameter("hidden_units", "int", 64, "units per hidden layer", low=4, high=1024,
-                   log=True),
-    HyperParameter("hidden_layers", "int", 2, "hidden layers of the policy and value nets",
-                   low=1, high=4),
+    HyperParameter("hidden_units", "int", 64, "units per hidden layer", low=4, high=1024, log=True),
+    HyperParameter(
+        "hidden_layers", "int", 2, "hidden layers of the policy and value nets", low=1, high=4
+    ),
 )
 
 
@@ -49,3 +53,33 @@ def budget_callback(recorder: RunRecorder) -> Any:
             return n is not None and total is not None and n + 1 >= total
 
     return _StopAtBudget()
+
+
+def train_sb3(
+    agent: Any,
+    env: gym.Env,
+    budget: int,
+    callback: Callable[[Evaluation], Any] | None,
+    algorithm: type,
+    wrap: Callable[[gym.Env], gym.Env] = lambda e: e,
+    **algorithm_kwargs: Any,
+) -> RunResult:
+    """Train an SB3 ``algorithm`` through ``env`` for exactly ``budget`` evaluations.
+
+    Sets ``agent.model`` to the trained model. The env is recorded, then
+    wrapped by ``wrap`` (e.g. a Box action mapping) before SB3 sees it; the
+    policy network comes from the agent's network hyperparameters.
+    """
+    recorder = agent.start_run(env, budget, callback)
+    with torch_threads(1):
+        agent.model = algorithm(
+            "MlpPolicy",
+            wrap(RecordingWrapper(env, recorder)),
+            policy_kwargs={"net_arch": net_arch(agent.hp)},
+            seed=agent.int_seed(3),
+            device="cpu",
+            verbose=0,
+            **algorithm_kwargs,
+        )
+        agent.model.learn(total_timesteps=recorder.budget, callback=budget_callback(recorder))
+    return recorder.finish()
