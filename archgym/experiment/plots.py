@@ -52,7 +52,14 @@ def _save(fig, path: str | os.PathLike[str], title: str) -> Path:
     return path
 
 
-def _band_plot(table: pd.DataFrame, path, title: str, ylabel: str, log_x: bool = False) -> Path:
+def _band_plot(
+    table: pd.DataFrame,
+    path,
+    title: str,
+    ylabel: str,
+    log_x: bool = False,
+    symlog_y: bool = False,
+) -> Path:
     envs = sorted(table["env_label"].unique())
     colours = _colours(sorted(table["agent_label"].unique()))
     fig, axes = _panels(envs)
@@ -67,6 +74,12 @@ def _band_plot(table: pd.DataFrame, path, title: str, ylabel: str, log_x: bool =
         ax.set_ylabel(ylabel)
         if log_x:
             ax.set_xscale("log")
+        values = table.loc[table["env_label"] == env, ["median", "low", "high"]].to_numpy()
+        span = float(np.nanmax(np.abs(values))) if values.size else 0.0
+        if symlog_y and span > 0:
+            # linear within 1% of the largest magnitude, logarithmic beyond: the early
+            # (very bad) designs no longer squash the differences near the targets
+            ax.set_yscale("symlog", linthresh=max(span * 1e-2, 1e-9))
         ax.grid(alpha=0.3)
         ax.legend(fontsize="small", title="median, 95% CI band", title_fontsize="small")
     return _save(fig, path, title)
@@ -75,7 +88,12 @@ def _band_plot(table: pd.DataFrame, path, title: str, ylabel: str, log_x: bool =
 def plot_curves(curves: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Best-so-far reward vs evaluations: median over trials and bootstrap 95 % band."""
     return _band_plot(
-        curves, path, "Best-so-far reward vs simulation budget", f"best-so-far {REWARD_LABEL}"
+        curves,
+        path,
+        "Best-so-far reward vs simulation budget",
+        "best-so-far reward (higher is better; symlog)",
+        log_x=True,
+        symlog_y=True,
     )
 
 
