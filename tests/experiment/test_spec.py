@@ -158,6 +158,6 @@ def test_shipped_specs_parse_and_validate():
         spec = load_spec(root / f"{name}.yaml")
         check_spec(spec, make_envs=False)
         sizes[name] = len(expand(spec))
-    # demo: 6 agents x 3 seeds; DRAM: 11 agents x 4 workloads x 5 seeds;
+    # demo: 8 agents x 3 seeds; DRAM: 11 agents x 4 workloads x 5 seeds;
     # lottery: (12 GA + 36 ACO + 3 BO + 12 PPO settings) x 3 seeds x 3 envs
     assert sizes == {"demo": 24, "agent_comparison_dram": 220, "hyperparameter_lottery": 567}
