@@ -6,9 +6,6 @@ parallel with the agents).
 
 from __future__ import annotations
 
-import importlib
-
-import gymnasium as gym
 import numpy as np
 import pytest
 
@@ -19,19 +16,7 @@ from tests.agents.helpers import RL_AGENTS, CountingWrapper
 BUDGET = 50
 
 
-def _importable(env_id: str) -> bool:
-    module = gym.registry[env_id].entry_point.split(":")[0]
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
-
-
-ENVS = [
-    pytest.param(e, marks=pytest.mark.skipif(not _importable(e), reason=f"{e} not importable yet"))
-    for e in archgym.list_envs()
-]
+ENVS = archgym.list_envs()
 
 
 @pytest.mark.slow

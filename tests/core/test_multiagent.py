@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -15,20 +13,7 @@ from archgym.multiagent import ArchParallelEnv, parallel_env
 from tests.conftest import TOY_ID
 from tests.toysim import BEST_DESIGN
 
-
-def _importable(env_id: str) -> bool:
-    module = gym.registry[env_id].entry_point.split(":")[0]
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
-
-
-REAL_ENVS = [
-    pytest.param(e, marks=pytest.mark.skipif(not _importable(e), reason=f"{e} not importable yet"))
-    for e in archgym.list_envs()
-]
+REAL_ENVS = archgym.list_envs()
 
 
 def test_one_agent_per_parameter_with_its_own_discrete_space():
