@@ -99,8 +99,9 @@ class ProxySimulator(Simulator):
         valid = np.ones(n, dtype=bool)
         for j, (name, p) in enumerate(self.design_space.parameters.items()):
             lookup = p._index
+            get = lookup.get
             try:
-                col = np.fromiter((lookup.get(d.get(name), -1) for d in designs), np.int64, n)
+                col = np.array([get(d.get(name), -1) for d in designs], dtype=np.int64)
             except TypeError:  # an unhashable value somewhere: look up one by one
                 col = np.array([_lookup(lookup, d.get(name)) for d in designs], dtype=np.int64)
             valid &= col >= 0
