@@ -32,6 +32,7 @@ from archgym.errors import ConfigError
 from ._threads import torch_threads
 from .base import Agent
 from .hyperparameters import HyperParameter
+from .ppo import PPO_HYPERPARAMETERS
 from .result import Evaluation, RecordingWrapper, RunResult
 
 __all__ = ["MultiAgentPPO"]
@@ -66,19 +67,8 @@ class MultiAgentPPO(Agent):
 
     name = "marl"
     HYPERPARAMETERS = (
-        HyperParameter(
-            "learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True
-        ),
-        HyperParameter(
-            "n_steps", "int", 32, "joint steps per rollout", low=2, high=65_536, log=True
-        ),
-        HyperParameter("batch_size", "int", 32, "minibatch size", low=2, high=65_536, log=True),
-        HyperParameter("n_epochs", "int", 10, "passes over each rollout", low=1, high=100),
-        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0, high=1.0),
+        *PPO_HYPERPARAMETERS,
         HyperParameter("vf_coef", "float", 0.5, "value loss coefficient", low=0.0, high=10.0),
-        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01, high=1.0),
-        HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
-        HyperParameter("gae_lambda", "float", 0.95, "GAE lambda", low=0.0, high=1.0),
         HyperParameter(
             "hidden_units",
             "int",

@@ -25,6 +25,21 @@ from .sb3_common import NETWORK_HYPERPARAMETERS, train_sb3
 __all__ = ["PPOAgent"]
 
 
+#: The PPO hyperparameters shared by ``ppo`` and the multi-agent ``marl`` learners.
+PPO_HYPERPARAMETERS = (
+    HyperParameter("learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True),
+    HyperParameter(
+        "n_steps", "int", 32, "steps (simulator calls) per rollout", low=2, high=65_536, log=True
+    ),
+    HyperParameter("batch_size", "int", 32, "minibatch size", low=2, high=65_536, log=True),
+    HyperParameter("n_epochs", "int", 10, "passes over each rollout", low=1, high=100),
+    HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0, high=1.0),
+    HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01, high=1.0),
+    HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
+    HyperParameter("gae_lambda", "float", 0.95, "GAE lambda", low=0.0, high=1.0),
+)
+
+
 class PPOAgent(Agent):
     """Proximal policy optimisation (SB3 ``PPO`` with an MLP policy).
 
@@ -44,19 +59,7 @@ class PPOAgent(Agent):
     """
 
     name = "ppo"
-    HYPERPARAMETERS = (
-        HyperParameter(
-            "learning_rate", "float", 3e-3, "Adam step size", low=1e-7, high=1.0, log=True
-        ),
-        HyperParameter("n_steps", "int", 32, "env steps per rollout", low=2, high=65_536, log=True),
-        HyperParameter("batch_size", "int", 32, "minibatch size", low=2, high=65_536, log=True),
-        HyperParameter("n_epochs", "int", 10, "passes over each rollout", low=1, high=100),
-        HyperParameter("ent_coef", "float", 0.01, "entropy bonus coefficient", low=0.0, high=1.0),
-        HyperParameter("clip_range", "float", 0.2, "PPO clipping parameter", low=0.01, high=1.0),
-        HyperParameter("gamma", "float", 0.99, "discount factor", low=0.0, high=1.0),
-        HyperParameter("gae_lambda", "float", 0.95, "GAE lambda", low=0.0, high=1.0),
-        *NETWORK_HYPERPARAMETERS,
-    )
+    HYPERPARAMETERS = (*PPO_HYPERPARAMETERS, *NETWORK_HYPERPARAMETERS)
 
     def setup(self) -> None:
         if self.hp["batch_size"] > self.hp["n_steps"]:
