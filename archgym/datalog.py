@@ -153,6 +153,7 @@ class RecordEvaluations(gym.Wrapper):
         self._env_id = spec.id if spec is not None else type(base).__name__
         self._env_version = spec.version if spec is not None and spec.version is not None else 0
         self._meta = part_metadata(self._env_id, base.design_space, base.units)
+        self._version = package_version()
 
     def set_run_info(self, run_info: Mapping[str, Any]) -> None:
         """Set the agent, hyperparameters, seed and run id of the rows that follow."""
@@ -193,7 +194,7 @@ class RecordEvaluations(gym.Wrapper):
             episode=max(self._episode, 0),
             wall_time_s=float(self.env.unwrapped.last_eval_seconds),
             timestamp=time.time(),
-            package_version=package_version(),
+            package_version=self._version,
             schema_version=SCHEMA_VERSION,
         )
         row.update(self._extra)
