@@ -25,10 +25,10 @@ Stable-Baselines3 and Optuna are imported when an agent first runs).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from archgym.errors import ConfigError, UnknownName
+from archgym.errors import ConfigError
+from archgym.registry import Registry
 from archgym.space import DesignSpace
 
 from .base import Agent, check_budget
@@ -50,52 +50,62 @@ __all__ = [
     "register_agent",
 ]
 
-#: Agent name -> ``"module:Class"`` (imported lazily) or an :class:`Agent` subclass.
-AGENTS: dict[str, str | type[Agent]] = {
+
+def _is_agent(entry: Any) -> str:
+    """"" for an agent class: an :class:`Agent` subclass, or any class with the same
+    constructor ``(space, *, seed, **hyperparameters)``, ``hyperparameters()`` and ``run``."""
+    if isinstance(entry, type) and (
+        issubclass(entry, Agent)
+        or (callable(getattr(entry, "run", None))
+            and callable(getattr(entry, "hyperparameters", None)))
+    ):
+        return ""
+    return f"must be an Agent subclass (or a class with run() and hyperparameters()), got {entry!r}"
+
+
+#: Agent name -> :class:`Agent` subclass (``"module:Class"`` entries are imported lazily).
+AGENTS: Registry[type[Agent]] = Registry("agent", check=_is_agent)
+for _name, _entry in {
     "random_walk": "archgym.agents.random_walk:RandomWalk",
     "grid": "archgym.agents.grid:GridSearch",
     "ga": "archgym.agents.ga:GeneticAlgorithm",
     "aco": "archgym.agents.aco:AntColony",
-    "bo": "archgym.agents.optuna_samplers:BayesianOptimization",
-    "tpe": "archgym.agents.optuna_samplers:TPE",
-    "cmaes": "archgym.agents.optuna_samplers:CMAES",
-    "qmc": "archgym.agents.optuna_samplers:QuasiMonteCarlo",
+    "bo": "archgym.agents.optuna_agents:BayesianOptimization",
+    "tpe": "archgym.agents.optuna_agents:TPE",
+    "cmaes": "archgym.agents.optuna_agents:CMAES",
+    "qmc": "archgym.agents.optuna_agents:QuasiMonteCarlo",
     "ppo": "archgym.agents.ppo:PPOAgent",
     "sac": "archgym.agents.sac:SACAgent",
     "marl": "archgym.agents.marl:MultiAgentPPO",
-}
+}.items():
+    AGENTS.register(_name, _entry)
 
 
 def register_agent(name: str, entry_point: str | type[Agent]) -> None:
     """Register an agent class (or a ``"module:Class"`` string) under ``name``."""
-    if not isinstance(entry_point, str) and not (
-        isinstance(entry_point, type) and issubclass(entry_point, Agent)
-    ):
+    if not isinstance(entry_point, str) and _is_agent(entry_point):
         raise ConfigError(
             f"agent {name!r}: entry point must be 'module:Class' or an Agent subclass, "
             f"got {entry_point!r}"
         )
-    AGENTS[name] = entry_point
+    AGENTS.register(name, entry_point)
 
 
 def list_agents() -> list[str]:
     """Names of every registered agent, in registry order."""
-    return list(AGENTS)
+    return AGENTS.names()
 
 
 def get_agent(name: str) -> type[Agent]:
     """The agent class registered under ``name`` (imports its module).
 
+    ``name`` may also be an entry point ``"module:Class"`` of an agent in user code.
+
     Raises:
         UnknownName: ``name`` is not registered (the message suggests close names).
+        ConfigError: the entry point does not import or is not an Agent subclass.
     """
-    if name not in AGENTS:
-        raise UnknownName("agent", name, AGENTS)
-    entry = AGENTS[name]
-    if isinstance(entry, str):
-        module, _, attr = entry.partition(":")
-        entry = getattr(importlib.import_module(module), attr)
-    return entry
+    return AGENTS.get(name)
 
 
 def make(
@@ -104,7 +114,7 @@ def make(
     """Build the agent ``name`` for ``space``.
 
     Args:
-        name: A name from :func:`list_agents`.
+        name: A name from :func:`list_agents` (or ``"module:Class"``).
         space: The design space to search (``env.unwrapped.design_space``).
         seed: Makes the run reproducible.
         **hyperparameters: The agent's hyperparameters (see ``get_agent(name).hyperparameters()``).

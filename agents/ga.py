@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from .hyperparameters import HyperParameter
-from .optuna_samplers import OptunaAgent
+from .optuna_agents import OptunaAgent
 
 __all__ = ["GeneticAlgorithm"]
 

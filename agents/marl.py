@@ -28,8 +28,8 @@ import gymnasium as gym
 import numpy as np
 
 from archgym.errors import ConfigError
+from archgym.threads import torch_threads
 
-from ._threads import torch_threads
 from .base import Agent
 from .hyperparameters import HyperParameter
 from .ppo import PPO_HYPERPARAMETERS

@@ -20,7 +20,8 @@ from typing import Any
 
 import gymnasium as gym
 
-from ._threads import torch_threads
+from archgym.threads import torch_threads
+
 from .hyperparameters import HyperParameter
 from .result import Evaluation, RecordingWrapper, RunRecorder, RunResult
 
@@ -49,8 +50,11 @@ def budget_callback(recorder: RunRecorder) -> Any:
                 return True
             # On-policy: a rollout that is complete exactly at the budget is still
             # trained on (``learn`` then ends by itself); a partial one is dropped.
-            n, total = self.locals.get("n_steps"), self.locals.get("n_rollout_steps")
-            return n is not None and total is not None and n + 1 >= total
+            # Off-policy algorithms have no rollout length: stop at once.
+            n_steps = getattr(self.model, "n_steps", None)
+            if n_steps is None:
+                return False
+            return self.num_timesteps % (int(n_steps) * self.model.n_envs) == 0
 
     return _StopAtBudget()
 

@@ -35,6 +35,12 @@ With ``max_steps > 1`` episodes are *truncated* after ``max_steps`` steps (a
 time limit). With ``terminate_on_target=True`` an episode terminates as soon
 as every target is met.
 
+## Description
+:meth:`ArchEnv.describe` returns what the env is as a plain dict (id and
+version, workload, design-space signature, metrics with units and goals,
+targets, reward formula); logs and sweep summaries store it, so their readers
+never make an env to learn it.
+
 ## Info
 ``design`` (decoded dict), ``metrics`` (raw values; units in
 :attr:`ArchEnv.units` and ``info["units"]``), ``target_met``, ``invalid``,
@@ -56,7 +62,7 @@ import numpy as np
 from gymnasium import spaces
 
 from archgym.backends import resolve_backend
-from archgym.errors import InvalidAction, InvalidDesign
+from archgym.errors import ConfigError, InvalidAction, InvalidDesign
 from archgym.objective import Objective
 from archgym.simulator import Simulator
 from archgym.space import Design, DesignSpace
@@ -64,7 +70,6 @@ from archgym.space import Design, DesignSpace
 __all__ = ["OBS_BOUND", "ArchEnv"]
 
 OBS_BOUND = 16.0
-_DEFAULT_INVALID_REWARD = {"distance": -1000.0, "weighted": -1000.0, "archgym": 0.0}
 
 
 class ArchEnv(gym.Env):
@@ -72,8 +77,11 @@ class ArchEnv(gym.Env):
 
     Args:
         simulator: The backend that evaluates designs.
-        workload: A workload name from ``simulator.workloads`` or a workload
-            object the simulator accepts.
+        workload: A workload name from ``simulator.workloads``, a workload file
+            path, or a workload object the simulator accepts (resolved by
+            ``simulator.resolve_workload`` when the env is made).
+        design_space: The space the env searches: the simulator's space
+            (default) or a restriction of it (same parameters, fewer values).
         objective: A ready :class:`Objective`; overrides the three below.
         targets: Metric -> target value (defaults to ``default_targets``).
         weights: Metric -> weight for the reward formula.
@@ -85,7 +93,8 @@ class ArchEnv(gym.Env):
         terminate_on_target: End the episode once every target is met.
         invalid_reward: Reward of an invalid design (see module docstring).
         render_mode: ``None`` or ``"ansi"``.
-        workload_name: Name recorded in ``info``/logs when ``workload`` is an object.
+        workload_name: Name recorded in ``info``/logs (default:
+            ``simulator.workload_label(workload)``).
         backend: ``"simulator"`` (default), ``"proxy"``, ``"auto"``, or a
             :class:`Simulator` instance (see :mod:`archgym.backends`).
         backend_options: Keyword arguments of the backend (e.g.
@@ -102,6 +111,7 @@ class ArchEnv(gym.Env):
         simulator: Simulator,
         workload: Any,
         *,
+        design_space: DesignSpace | None = None,
         objective: Objective | None = None,
         targets: Mapping[str, float] | None = None,
         weights: Mapping[str, float] | None = None,
@@ -124,12 +134,26 @@ class ArchEnv(gym.Env):
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        self.simulator = resolve_backend(
-            backend, simulator, workload=workload, **{**dict(backend_options or {}), **options}
-        )
-        self.design_space: DesignSpace = simulator.design_space
+        space = simulator.design_space if design_space is None else design_space
+        if not simulator.design_space.contains_space(space):
+            raise ConfigError(
+                f"the env's design space must be the simulator's or a restriction of it "
+                f"(same parameters, fewer values); simulator parameters: "
+                f"{', '.join(simulator.design_space.names)}"
+            )
+        self.design_space: DesignSpace = space
+        simulator.resolve_workload(workload)  # a bad name or file fails here, not at step
         self.workload = workload
-        self.workload_name = workload_name if workload_name is not None else str(workload)
+        self.workload_name = (
+            workload_name if workload_name is not None else simulator.workload_label(workload)
+        )
+        self.simulator = resolve_backend(
+            backend,
+            simulator,
+            design_space=space,
+            workload=self.workload_name,
+            **{**dict(backend_options or {}), **options},
+        )
         if objective is None:
             chosen = targets if targets is not None else default_targets
             if not chosen:
@@ -139,9 +163,7 @@ class ArchEnv(gym.Env):
         self.max_steps = int(max_steps)
         self.terminate_on_target = bool(terminate_on_target)
         self.invalid_reward = float(
-            _DEFAULT_INVALID_REWARD[self.objective.formula]
-            if invalid_reward is None
-            else invalid_reward
+            self.objective.invalid_reward if invalid_reward is None else invalid_reward
         )
         self.render_mode = render_mode
 
@@ -154,7 +176,6 @@ class ArchEnv(gym.Env):
         self.observation_space = spaces.Box(
             -OBS_BOUND, OBS_BOUND, shape=(len(self.metric_names) + 1,), dtype=np.float32
         )
-        self._nvec = self.design_space.nvec
         self._names = self.design_space.names
         self._values = [p.values for p in self.design_space.parameters.values()]
         self._steps = 0
@@ -171,12 +192,14 @@ class ArchEnv(gym.Env):
         return np.zeros(self.observation_space.shape, dtype=np.float32), {}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        design = self.decode(action)
+        index = self._index(action)
+        design = dict(zip(self._names, (v[k] for v, k in zip(self._values, index, strict=True)),
+                          strict=True))
         self._steps += 1
         start = time.perf_counter()
         try:
-            self.design_space._check_constraints(design)
-            raw = self.simulator.evaluate(design, self.workload)
+            self.design_space.check_constraints(design)
+            raw = self.simulator.evaluate_index(index, self.workload, design)
             metrics = {name: float(raw[name]) for name in self.metric_names}
             error = ""
         except InvalidDesign as exc:
@@ -218,28 +241,49 @@ class ArchEnv(gym.Env):
             return None
         return "no evaluation since reset" if self._last is None else self._summary(*self._last)
 
+    def describe(self) -> dict[str, Any]:
+        """What this env is, as a plain JSON-able dict (stored with logs and trial summaries).
+
+        Keys: ``env_id``, ``env_version``, ``workload``, ``design_space``
+        (signature), ``design_space_fingerprint``, ``metrics`` (name, unit,
+        goal, description), ``targets``, ``weights``, ``goals``,
+        ``reward_formula``, ``invalid_reward``, ``max_steps``, ``backend``.
+        """
+        spec = self.spec
+        metrics = self.simulator.metrics
+        return {
+            "env_id": spec.id if spec is not None else type(self).__name__,
+            "env_version": int(spec.version) if spec is not None and spec.version else 0,
+            "workload": self.workload_name,
+            "design_space": self.design_space.signature(),
+            "design_space_fingerprint": self.design_space.fingerprint(),
+            "metrics": [
+                {"name": m.name, "unit": m.unit, "goal": m.goal, "description": m.description}
+                for m in metrics
+            ],
+            "targets": dict(self.objective.targets),
+            "weights": dict(self.objective.weights),
+            "goals": dict(self.objective.goals),
+            "reward_formula": self.objective.formula,
+            "invalid_reward": self.invalid_reward,
+            "max_steps": self.max_steps,
+            "backend": self.simulator.backend,
+        }
+
     # --------------------------------------------------------------- helpers
+    def _index(self, action: Any) -> list[int]:
+        index = self.design_space.index_list(action)
+        if index is None:
+            raise InvalidAction(
+                f"action {action!r} is not in the action space {self.action_space}: "
+                f"{self.design_space.index_problem(action)}"
+            )
+        return index
+
     def decode(self, action: Any) -> Design:
         """Action (index vector) -> design dict, with a clear error when out of space."""
-        try:
-            idx = np.asarray(action)
-            ok = idx.shape == self._nvec.shape and idx.dtype.kind in "iuf"
-            values = idx.tolist() if ok else []
-        except (TypeError, ValueError):
-            ok, values = False, []
-        design: Design = {}
-        for name, k, allowed in zip(self._names, values, self._values, strict=False):
-            if not (0 <= k < len(allowed)) or k != int(k):
-                ok = False
-                break
-            design[name] = allowed[int(k)]
-        if not ok:
-            raise InvalidAction(
-                f"action {action!r} is not in the action space {self.action_space}: expected "
-                f"{len(self._nvec)} integer indices with 0 <= a[i] < nvec[i], "
-                f"nvec = {self._nvec.tolist()} (parameters: {', '.join(self._names)})"
-            )
-        return design
+        return dict(zip(self._names, (v[k] for v, k in zip(self._values, self._index(action),
+                                                            strict=True)), strict=True))
 
     def encode(self, design: Mapping[str, Any]) -> np.ndarray:
         """Design dict -> action (index vector)."""

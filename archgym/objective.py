@@ -25,18 +25,71 @@ number of points and 2–3 objectives.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from archgym.errors import ConfigError, UnknownName
+from archgym.registry import Registry
 from archgym.simulator import Metric
 
-__all__ = ["FORMULAS", "Objective", "hypervolume", "pareto_mask"]
+__all__ = ["FORMULAS", "Objective", "RewardFormula", "hypervolume", "pareto_mask"]
 
-FORMULAS = ("distance", "archgym", "weighted")
 ARCHGYM_CAP = 1e3
+
+Targets = Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class RewardFormula:
+    """A reward formula: ``reward(metrics, targets, weights, goals) -> float``.
+
+    Attributes:
+        name: Registry name.
+        reward: The formula (higher is better).
+        invalid_reward: The default reward of an invalid design: far below
+            what valid designs get, so no agent prefers an invalid design.
+    """
+
+    name: str
+    reward: Callable[[Mapping[str, float], Targets, Targets, Mapping[str, str]], float]
+    invalid_reward: float
+
+
+def _distance(metrics: Mapping[str, float], targets: Targets, weights: Targets,
+              goals: Mapping[str, str]) -> float:
+    total = 0.0
+    for name, t in targets.items():
+        gap = (metrics[name] - t) / abs(t)
+        if goals[name] == "max":
+            gap = -gap
+        total += weights[name] * max(0.0, gap)
+    return 0.0 - float(total)  # 0.0 - x: never -0.0
+
+
+def _archgym(metrics: Mapping[str, float], targets: Targets, weights: Targets,
+             goals: Mapping[str, str]) -> float:
+    product = 1.0
+    for name, t in targets.items():
+        product *= abs(t) / max(abs(metrics[name] - t), 1e-3 * abs(t))
+    return float(min(product, ARCHGYM_CAP))
+
+
+def _weighted(metrics: Mapping[str, float], targets: Targets, weights: Targets,
+              goals: Mapping[str, str]) -> float:
+    total = 0.0
+    for name, t in targets.items():
+        sign = 1.0 if goals[name] == "min" else -1.0
+        total += weights[name] * sign * metrics[name] / t
+    return -float(total)
+
+
+#: Reward formula name -> :class:`RewardFormula`.
+FORMULAS: Registry[RewardFormula] = Registry("reward formula")
+FORMULAS.register("distance", RewardFormula("distance", _distance, -1000.0))
+FORMULAS.register("archgym", RewardFormula("archgym", _archgym, 0.0))
+FORMULAS.register("weighted", RewardFormula("weighted", _weighted, -1000.0))
 
 
 @dataclass(frozen=True)
@@ -47,7 +100,7 @@ class Objective:
         targets: Metric name -> target value (in the metric's unit). Must be
             non-zero.
         weights: Metric name -> weight (default 1 for every target).
-        formula: One of :data:`FORMULAS`.
+        formula: A name in :data:`FORMULAS`.
         goals: Metric name -> ``"min"`` or ``"max"``. Filled in from the
             simulator's metric specs by :meth:`bind`; ``"min"`` otherwise.
     """
@@ -60,8 +113,7 @@ class Objective:
     def __post_init__(self) -> None:
         if not self.targets:
             raise ConfigError("an Objective needs at least one target")
-        if self.formula not in FORMULAS:
-            raise UnknownName("reward formula", self.formula, FORMULAS)
+        FORMULAS.get(self.formula)  # UnknownName with a suggestion
         for name, t in self.targets.items():
             if not np.isfinite(t) or t == 0:
                 raise ConfigError(f"target for {name!r} must be finite and non-zero, got {t!r}")
@@ -99,26 +151,14 @@ class Objective:
                 return False
         return True
 
+    @property
+    def invalid_reward(self) -> float:
+        """The formula's default reward of an invalid design."""
+        return FORMULAS.get(self.formula).invalid_reward
+
     def reward(self, metrics: Mapping[str, float]) -> float:
         """The reward of one evaluation (higher is better)."""
-        if self.formula == "distance":
-            total = 0.0
-            for name, t in self.targets.items():
-                gap = (metrics[name] - t) / abs(t)
-                if self.goals[name] == "max":
-                    gap = -gap
-                total += self.weights[name] * max(0.0, gap)
-            return 0.0 - float(total)  # 0.0 - x: never -0.0
-        if self.formula == "archgym":
-            product = 1.0
-            for name, t in self.targets.items():
-                product *= abs(t) / max(abs(metrics[name] - t), 1e-3 * abs(t))
-            return float(min(product, ARCHGYM_CAP))
-        total = 0.0
-        for name, t in self.targets.items():
-            sign = 1.0 if self.goals[name] == "min" else -1.0
-            total += self.weights[name] * sign * metrics[name] / t
-        return -float(total)
+        return FORMULAS.get(self.formula).reward(metrics, self.targets, self.weights, self.goals)
 
 
 # ------------------------------------------------------------------ Pareto

@@ -17,7 +17,8 @@ from __future__ import annotations
 import math
 import numbers
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -71,6 +72,11 @@ class Parameter(ABC):
         except (KeyError, TypeError):
             return False
 
+    @property
+    def positions(self) -> Mapping[Hashable, int]:
+        """Read-only map from each allowed value to its index (for fast batch lookups)."""
+        return MappingProxyType(self._index)
+
     def index(self, value: object) -> int:
         """Position of ``value`` among the allowed values.
 
@@ -81,6 +87,23 @@ class Parameter(ABC):
         if isinstance(value, bool) and not isinstance(self, Categorical):
             raise KeyError(value)
         return self._index[value]
+
+    def subset(self, values: Sequence[Hashable], default: Hashable | None = None) -> Parameter:
+        """A parameter of the same kind restricted to ``values`` (kept in this order).
+
+        Raises:
+            ValueError: a value is not allowed here, or ``values`` is empty.
+        """
+        chosen = [self._normalise(v) for v in values]
+        bad = [v for v in chosen if not self.contains(v)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not an allowed value ({self.describe()})")
+        if default is None:
+            default = self.default if self.default in chosen else None
+        return self._rebuild(chosen, default)
+
+    def _rebuild(self, values: Sequence[Hashable], default: Hashable | None) -> Parameter:
+        return type(self)(values, default)
 
     @property
     def n_features(self) -> int:
@@ -124,6 +147,13 @@ class _Ordinal(Parameter):
             if not isinstance(v, numbers.Integral) or isinstance(v, bool):
                 raise TypeError(f"{type(self).__name__} values must be integers, got {v!r}")
         super().__init__(sorted(int(v) for v in values), default)
+
+    def _rebuild(self, values: Sequence[Hashable], default: Hashable | None) -> Parameter:
+        ints = sorted(int(v) for v in values)  # type: ignore[call-overload]
+        contiguous = ints == list(range(ints[0], ints[-1] + 1))
+        if contiguous and isinstance(self, IntegerRange):
+            return IntegerRange(ints[0], ints[-1], default)  # type: ignore[arg-type]
+        return IntegerChoices(ints, default)  # type: ignore[arg-type]
 
     @property
     def low(self) -> int:

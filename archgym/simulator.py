@@ -3,10 +3,18 @@
 A simulator knows nothing of Gymnasium or agents: it declares its design
 space, the metrics it reports (with units and whether lower or higher is
 better) and the workloads it ships, and it evaluates designs.
+
+Workloads: :meth:`Simulator.evaluate` takes a shipped workload name, the path
+of a workload file in the target's format, or a workload object of the
+target's own type (a trace, a layer table, a task graph). The simulator
+resolves names and paths itself (:meth:`Simulator.resolve_workload`, cached),
+so callers pass what the user gave; :meth:`Simulator.workload_label` is the
+text logged for it.
 """
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -69,16 +77,28 @@ class Simulator(ABC):
 
         Args:
             design: A design of :attr:`design_space`.
-            workload: A workload name from :attr:`workloads`, or a workload
-                object the simulator documents (e.g. a trace).
+            workload: A workload name from :attr:`workloads`, a workload file
+                path, or a workload object the simulator documents (e.g. a trace).
 
         Returns:
             Metric name -> value, in the units of :attr:`metrics`.
 
         Raises:
-            InvalidDesign: the design breaks a rule of the hardware; the
-                message says which.
+            InvalidDesign: the design is not in :attr:`design_space` or breaks
+                a rule of the hardware; the message says which.
         """
+
+    def evaluate_index(
+        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+    ) -> dict[str, float]:
+        """Simulate the design at ``index`` (an index vector of :attr:`design_space`).
+
+        Envs call this with the decoded ``design`` too, so that no backend
+        converts twice: simulators use the design, proxies the index.
+        """
+        if design is None:
+            design = self.design_space.from_index(index)
+        return self.evaluate(design, workload)
 
     def evaluate_batch(
         self, designs: Sequence[Mapping[str, Any]], workload: Any
@@ -123,3 +143,23 @@ class Simulator(ABC):
         if workload not in self.workloads:
             raise UnknownName("workload", workload, self.workloads)
         return workload
+
+    def resolve_workload(self, workload: Any) -> Any:
+        """The workload object :meth:`evaluate` runs for ``workload``.
+
+        The default accepts shipped names only (returned as they are) and
+        passes other objects through; targets with workload files override it
+        to load paths (and cache what they load).
+
+        Raises:
+            UnknownName: a name that is neither shipped nor an existing file.
+        """
+        if isinstance(workload, str):
+            return self.check_workload(workload)
+        return workload
+
+    def workload_label(self, workload: Any) -> str:
+        """The text logged for ``workload``: a name or path as given, else the object's name."""
+        if isinstance(workload, (str, os.PathLike)):
+            return os.fspath(workload)
+        return str(getattr(workload, "name", workload))

@@ -6,7 +6,8 @@
 >>> trials, evaluations = load_results("results/demo")           # doctest: +SKIP
 
 Modules: :mod:`~archgym.experiment.spec` (YAML specs), :mod:`~archgym.experiment.trials`
-(expansion, stable ids), :mod:`~archgym.experiment.resolve` (registry checks),
+(expansion, stable ids), :mod:`~archgym.experiment.imports` (a spec's modules),
+:mod:`~archgym.experiment.check` (names and values checked before a sweep runs),
 :mod:`~archgym.experiment.runner` (one trial), :mod:`~archgym.experiment.executors`
 (process pool, Ray), :mod:`~archgym.experiment.store` (results folder),
 :mod:`~archgym.experiment.sweep` (resume logic), :mod:`~archgym.experiment.stats`
@@ -15,7 +16,7 @@ Modules: :mod:`~archgym.experiment.spec` (YAML specs), :mod:`~archgym.experiment
 :mod:`~archgym.experiment.report`.
 """
 
-from archgym.experiment.resolve import check_spec
+from archgym.experiment.check import check_spec
 from archgym.experiment.spec import SweepSpec, load_spec, parse_spec
 from archgym.experiment.store import Results, ResultsStore, load_results
 from archgym.experiment.sweep import SweepStatus, run_sweep, sweep_status

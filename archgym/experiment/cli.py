@@ -1,6 +1,6 @@
 """The ``archgym sweep`` and ``archgym report`` commands (registered by :mod:`archgym.cli`).
 
-``archgym sweep SPEC.yaml --out DIR [--workers N] [--backend local|ray] [--ray-address A]``
+``archgym sweep SPEC.yaml --out DIR [--workers N] [--executor local|ray] [--ray-address A]``
     runs (or resumes) a sweep with a progress bar.
 ``archgym sweep --status DIR``
     prints done / failed / pending counts of a sweep.
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
         st = run_sweep(
             spec,
             args.out,
-            backend=args.backend,
+            executor=args.executor,
             workers=args.workers,
             ray_address=args.ray_address,
             retry_failed=args.retry_failed,
@@ -104,13 +104,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add the ``sweep`` and ``report`` subcommands to the ``archgym`` parser."""
+    from archgym.experiment.executors import EXECUTORS
+
     p = sub.add_parser("sweep", help="run or resume an agent-comparison sweep")
     p.add_argument("spec", nargs="?", help="sweep spec (YAML)")
     p.add_argument("--out", "-o", metavar="DIR", help="results folder")
     p.add_argument("--status", metavar="DIR", help="show done/failed/pending counts and exit")
     p.add_argument("--workers", "-j", type=int, help="parallel trials (default: CPU count)")
-    p.add_argument("--backend", choices=("local", "ray"), default="local", help="executor")
-    p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster address (with --backend ray)")
+    p.add_argument(
+        "--executor",
+        choices=EXECUTORS.names(),
+        default="local",
+        help="where trials run: local worker processes or Ray tasks (default: local)",
+    )
+    p.add_argument(
+        "--ray-address", metavar="ADDR", help="Ray cluster address (with --executor ray)"
+    )
     p.add_argument("--retry-failed", action="store_true", help="run failed trials again")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_sweep)

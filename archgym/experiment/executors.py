@@ -19,15 +19,17 @@ import concurrent.futures as cf
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from archgym.errors import ConfigError
 from archgym.experiment.runner import TrialOutcome, run_trial, summary_row
 from archgym.experiment.trials import Trial
+from archgym.registry import Registry
+from archgym.threads import one_thread_per_process
 
-__all__ = ["EXECUTORS", "LocalExecutor", "RayExecutor", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "RayExecutor", "make_executor"]
 
 
 def _die_with_parent() -> None:
@@ -49,8 +51,7 @@ def _die_with_parent() -> None:
 
 def _init_worker() -> None:
     _die_with_parent()
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    one_thread_per_process()
 
 
 class LocalExecutor:
@@ -126,7 +127,7 @@ class RayExecutor:
         try:
             import ray  # noqa: F401
         except ImportError as exc:
-            raise ConfigError("the Ray backend needs Ray: pip install 'archgym[ray]'") from exc
+            raise ConfigError("the Ray executor needs Ray: pip install 'archgym[ray]'") from exc
         if workers is not None and int(workers) < 1:
             raise ConfigError(f"--workers must be >= 1, got {workers!r}")
         self.address = address
@@ -158,19 +159,27 @@ class RayExecutor:
             yield outcome
 
 
-EXECUTORS = ("local", "ray")
+Executor = LocalExecutor | RayExecutor
+
+
+def _local(workers: int | None, ray_address: str | None) -> LocalExecutor:
+    if ray_address is not None:
+        raise ConfigError("--ray-address needs --executor ray")
+    return LocalExecutor(workers)
+
+
+def _ray(workers: int | None, ray_address: str | None) -> RayExecutor:
+    return RayExecutor(ray_address, workers)
+
+
+#: Executor name -> ``factory(workers, ray_address)``.
+EXECUTORS: Registry[Callable[[int | None, str | None], Executor]] = Registry("executor")
+EXECUTORS.register("local", _local)
+EXECUTORS.register("ray", _ray)
 
 
 def make_executor(
-    backend: str = "local", *, workers: int | None = None, ray_address: str | None = None
-) -> LocalExecutor | RayExecutor:
+    name: str = "local", *, workers: int | None = None, ray_address: str | None = None
+) -> Executor:
     """An executor by name (``"local"`` or ``"ray"``)."""
-    if backend == "local":
-        if ray_address is not None:
-            raise ConfigError("--ray-address needs --backend ray")
-        return LocalExecutor(workers)
-    if backend == "ray":
-        return RayExecutor(ray_address, workers)
-    from archgym.errors import UnknownName
-
-    raise UnknownName("executor backend", backend, EXECUTORS)
+    return EXECUTORS.get(name)(workers, ray_address)

@@ -24,13 +24,13 @@ from typing import Any
 import pandas as pd
 
 from archgym.experiment import analysis, plots
+from archgym.experiment.imports import import_modules
 from archgym.experiment.multiobjective import (
     Objectives,
     env_objectives,
     hypervolume_curves,
     pareto_fronts,
 )
-from archgym.experiment.resolve import import_modules
 from archgym.experiment.spec import parse_spec
 from archgym.experiment.store import ResultsStore, load_results
 from archgym.experiment.trials import expand

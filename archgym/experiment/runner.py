@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import platform
 import tempfile
 import time
@@ -29,8 +28,9 @@ from typing import Any
 
 import gymnasium as gym
 
-from archgym.experiment.resolve import import_modules, make_agent
+from archgym.experiment.imports import import_modules
 from archgym.experiment.trials import Trial, canonical_json
+from archgym.threads import one_thread_per_process
 
 __all__ = ["TrialOutcome", "run_trial", "summary_row"]
 
@@ -46,17 +46,6 @@ class TrialOutcome:
 
     summary: dict[str, Any]
     evaluations: dict[str, bytes] = field(default_factory=dict)
-
-
-def _limit_threads() -> None:
-    """One trial per core: keep numerical libraries from oversubscribing the CPU."""
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    import sys
-
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.set_num_threads(1)
 
 
 def summary_row(
@@ -119,7 +108,7 @@ def summary_row(
 
 def run_trial(trial: Trial) -> TrialOutcome:
     """Run one trial to completion (or failure) and return its outcome."""
-    _limit_threads()
+    one_thread_per_process()
     started = time.time()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix=f"archgym-{trial.trial_id}-") as tmp:
@@ -137,8 +126,11 @@ def run_trial(trial: Trial) -> TrialOutcome:
                 "run_id": trial.trial_id,
             }
             env = RecordEvaluations(env, log_dir, run_info=run_info, flush_every=trial.budget + 1)
+            from archgym.agents import make as make_agent
+
             agent = make_agent(
-                trial.agent, env.unwrapped.design_space, trial.seed, trial.hyperparameters
+                trial.agent, env.unwrapped.design_space, seed=trial.seed,
+                **dict(trial.hyperparameters)
             )
             result = agent.run(env, trial.budget)
             env.close()

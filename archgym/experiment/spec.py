@@ -19,7 +19,7 @@ and the simulation budget of every trial::
         label: bo-small              # optional display name
         settings: [{n_initial: 5}, {n_initial: 10}]   # explicit settings
 
-:func:`load_spec` checks the structure; :func:`archgym.experiment.resolve.check_spec`
+:func:`load_spec` checks the structure; :func:`archgym.experiment.check.check_spec`
 then checks every name and value against the env and agent registries. Every
 problem is reported at once, each prefixed with the YAML path of the bad
 entry (``agents[1].grid.population[2]: ...``), before anything runs.

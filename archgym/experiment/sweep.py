@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archgym.experiment.check import check_spec
 from archgym.experiment.executors import make_executor
-from archgym.experiment.resolve import check_spec
 from archgym.experiment.runner import TrialOutcome
 from archgym.experiment.spec import SweepSpec, parse_spec
 from archgym.experiment.store import ResultsStore
@@ -81,7 +81,7 @@ def run_sweep(
     spec: SweepSpec,
     out: str | os.PathLike[str],
     *,
-    backend: str = "local",
+    executor: str = "local",
     workers: int | None = None,
     ray_address: str | None = None,
     retry_failed: bool = False,
@@ -93,7 +93,8 @@ def run_sweep(
     Args:
         spec: The sweep spec (checked against the registries before anything runs).
         out: Results folder (see :mod:`archgym.experiment.store`).
-        backend: ``"local"`` (process pool) or ``"ray"``.
+        executor: Where trials run: ``"local"`` (process pool) or ``"ray"``
+            (see :data:`~archgym.experiment.executors.EXECUTORS`).
         workers: Parallel trials (local: processes, default the CPU count;
             Ray: trials in flight).
         ray_address: Ray cluster address (Ray backend only).
@@ -107,7 +108,7 @@ def run_sweep(
     """
     check_spec(spec)
     trials = expand(spec)
-    executor = make_executor(backend, workers=workers, ray_address=ray_address)
+    runner = make_executor(executor, workers=workers, ray_address=ray_address)
     store = ResultsStore(out)
     with store.lock():
         store.save_spec({**spec.raw, "name": spec.name})
@@ -125,7 +126,7 @@ def run_sweep(
                 start.pending += start.failed
                 start.failed = 0
             on_start(start)
-        for outcome in executor.run(pending):
+        for outcome in runner.run(pending):
             store.commit(outcome)
             if on_result is not None:
                 on_result(outcome)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from archgym.atomic import atomic_path
 from archgym.errors import ConfigError, DatasetError
 from archgym.proxy.dataset import features, inverse_transform
 from archgym.proxy.models import Regressor
@@ -86,6 +86,22 @@ class ProxyModel:
     seed: int = 0
     feature_names: tuple[str, ...] = ()
     fidelity: list[dict[str, Any]] = field(default_factory=list)
+    #: The training env's :meth:`~archgym.env.ArchEnv.describe` dict (targets, formula, ...).
+    env_description: dict[str, Any] = field(default_factory=dict)
+
+    def description(self) -> dict[str, Any]:
+        """An env description of what the model stands in for (as stored with logs)."""
+        return {
+            **self.env_description,
+            "env_id": self.env_id,
+            "env_version": self.env_version,
+            "design_space": self.space_signature,
+            "design_space_fingerprint": self.space_fingerprint,
+            "metrics": [
+                {"name": m.name, "unit": m.unit, "goal": m.goal, "description": m.description}
+                for m in self.metrics
+            ],
+        }
 
     @property
     def kind(self) -> str:
@@ -151,16 +167,9 @@ class ProxyModel:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the artifact atomically (temporary file, then rename); return the path."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         payload = {"format": FORMAT, "format_version": FORMAT_VERSION, "proxy": self}
-        try:
-            with open(tmp, "wb") as fh:
-                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
     def summary(self) -> dict[str, Any]:

@@ -29,28 +29,11 @@ from typing import Any
 import numpy as np
 
 from archgym.errors import ConfigError, InvalidDesign
-from archgym.parameters import Categorical, IntegerChoices, IntegerRange, Parameter
 from archgym.proxy.artifact import ProxyModel, load_model
 from archgym.simulator import Simulator
 from archgym.space import DesignSpace
 
 __all__ = ["AutoSimulator", "ProxySimulator", "auto_backend", "proxy_backend"]
-
-
-def _space_from_signature(signature: Sequence[Mapping[str, Any]]) -> DesignSpace:
-    """Rebuild a design space (without constraints) from its signature."""
-    params: dict[str, Parameter] = {}
-    for p in signature:
-        kind, values = p["kind"], list(p["values"])
-        if kind == "categorical":
-            params[p["name"]] = Categorical(values)
-        elif kind == "integer_range":
-            params[p["name"]] = IntegerRange(values[0], values[-1])
-        elif kind == "integer_choices":
-            params[p["name"]] = IntegerChoices(values)
-        else:
-            raise ConfigError(f"parameter {p['name']!r}: unknown kind {kind!r} in the artifact")
-    return DesignSpace(params)
 
 
 class ProxySimulator(Simulator):
@@ -74,61 +57,44 @@ class ProxySimulator(Simulator):
     ):
         self.model = load_model(model)
         if design_space is None:
-            design_space = _space_from_signature(self.model.space_signature)
+            design_space = DesignSpace.from_signature(self.model.space_signature)
         self.model.check_space(design_space)
         self.design_space = design_space
         self.metrics = self.model.metrics
         self.workloads = self.model.workloads
         self.last_uncertainty: float | None = None
 
+    def resolve_workload(self, workload: Any) -> str:
+        """The name of ``workload`` if the model was trained on it (else ConfigError)."""
+        return self.model.check_workload(self.workload_label(workload))
+
     def predict(self, index: np.ndarray, workload: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """Metrics ``(n, n_metrics)`` and uncertainty ``(n,)`` (or None) for an index matrix."""
-        name = self.model.check_workload(workload)
+        name = self.resolve_workload(workload)
         return self.model.predict_index(np.asarray(index, dtype=np.int64), name, self.design_space)
 
-    def evaluate(self, design: Mapping[str, Any], workload: Any) -> dict[str, float]:
-        index = self.design_space.to_index(design)
-        y, u = self.predict(index[None, :], workload)
+    def _answer(self, index: Sequence[int], workload: Any) -> dict[str, float]:
+        y, u = self.predict(np.asarray(index, dtype=np.int64)[None, :], workload)
         self.last_uncertainty = None if u is None else float(u[0])
         return {name: float(y[0, j]) for j, name in enumerate(self.metric_names)}
 
-    def index_batch(self, designs: Sequence[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
-        """Designs -> (index matrix, valid mask); invalid rows get index 0."""
-        n = len(designs)
-        index = np.zeros((n, len(self.design_space)), dtype=np.int64)
-        valid = np.ones(n, dtype=bool)
-        for j, (name, p) in enumerate(self.design_space.parameters.items()):
-            lookup = p._index
-            get = lookup.get
-            try:
-                col = np.array([get(d.get(name), -1) for d in designs], dtype=np.int64)
-            except TypeError:  # an unhashable value somewhere: look up one by one
-                col = np.array([_lookup(lookup, d.get(name)) for d in designs], dtype=np.int64)
-            valid &= col >= 0
-            index[:, j] = np.maximum(col, 0)
-        if self.design_space.constraints:
-            for i in np.flatnonzero(valid):
-                try:
-                    self.design_space._check_constraints(designs[i])
-                except InvalidDesign:
-                    valid[i] = False
-        return index, valid
+    def evaluate(self, design: Mapping[str, Any], workload: Any) -> dict[str, float]:
+        return self._answer(self.design_space.to_index(design), workload)
+
+    def evaluate_index(
+        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+    ) -> dict[str, float]:
+        """Predict straight from the index vector (no design-dict round trip)."""
+        return self._answer(index, workload)
 
     def evaluate_batch(
         self, designs: Sequence[Mapping[str, Any]], workload: Any
     ) -> dict[str, np.ndarray]:
         """Predict every design in one model call; invalid designs give NaN rows."""
-        index, valid = self.index_batch(designs)
+        index, valid = self.design_space.index_lenient(designs)
         y, _ = self.predict(index, workload)
         y[~valid] = np.nan
         return {name: y[:, j] for j, name in enumerate(self.metric_names)}
-
-
-def _lookup(table: Mapping[Any, int], value: Any) -> int:
-    try:
-        return table.get(value, -1)
-    except TypeError:
-        return -1
 
 
 def _check_metrics(proxy: ProxyModel, simulator: Simulator) -> None:
@@ -141,7 +107,12 @@ def _check_metrics(proxy: ProxyModel, simulator: Simulator) -> None:
 
 
 def proxy_backend(
-    simulator: Simulator, *, workload: Any, proxy_model: Any = None, **options: Any
+    simulator: Simulator,
+    *,
+    design_space: DesignSpace,
+    workload: str,
+    proxy_model: Any = None,
+    **options: Any,
 ) -> ProxySimulator:
     """Backend factory ``"proxy"``: the env's simulator replaced by ``proxy_model``."""
     if options:
@@ -149,10 +120,10 @@ def proxy_backend(
     if proxy_model is None:
         raise ConfigError("backend 'proxy' needs proxy_model=PATH (a trained proxy artifact)")
     proxy = load_model(proxy_model)
-    proxy.check_space(simulator.design_space)
+    proxy.check_space(design_space)
     proxy.check_workload(workload)
     _check_metrics(proxy, simulator)
-    return ProxySimulator(proxy, design_space=simulator.design_space)
+    return ProxySimulator(proxy, design_space=design_space)
 
 
 class AutoSimulator(Simulator):
@@ -191,7 +162,7 @@ class AutoSimulator(Simulator):
         if not threshold >= 0:
             raise ConfigError(f"uncertainty_threshold must be >= 0, got {uncertainty_threshold!r}")
         self.simulator, self.proxy, self.threshold = simulator, proxy, threshold
-        self.design_space = simulator.design_space
+        self.design_space = proxy.design_space
         self.metrics = simulator.metrics
         self.workloads = simulator.workloads
         self.log_dir = None if log_dir is None else Path(log_dir)
@@ -202,9 +173,20 @@ class AutoSimulator(Simulator):
         self._rows: list[dict[str, Any]] = []
         self._parts = 0
 
+    def resolve_workload(self, workload: Any) -> Any:
+        self.proxy.resolve_workload(workload)
+        return self.simulator.resolve_workload(workload)
+
     def evaluate(self, design: Mapping[str, Any], workload: Any) -> dict[str, float]:
-        index = self.design_space.to_index(design)
-        y, u = self.proxy.predict(index[None, :], workload)
+        return self.evaluate_index(self.design_space.to_index(design), workload, design)
+
+    def evaluate_index(
+        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+    ) -> dict[str, float]:
+        """The proxy's answer when it is confident, else the simulator's (logged)."""
+        if design is None:
+            design = self.design_space.from_index(index)
+        y, u = self.proxy.predict(np.asarray(index, dtype=np.int64)[None, :], workload)
         if u is not None and float(u[0]) < self.threshold:
             self.last_backend = "proxy"
             self.n_proxy += 1
@@ -224,7 +206,7 @@ class AutoSimulator(Simulator):
         self, designs: Sequence[Mapping[str, Any]], workload: Any
     ) -> dict[str, np.ndarray]:
         """Proxy answers for confident designs; one simulator batch for the rest."""
-        index, valid = self.proxy.index_batch(designs)
+        index, valid = self.design_space.index_lenient(designs)
         y, u = self.proxy.predict(index, workload)
         out = {name: y[:, j].copy() for j, name in enumerate(self.proxy.metric_names)}
         ask = np.flatnonzero(valid & (u >= self.threshold))
@@ -256,38 +238,27 @@ class AutoSimulator(Simulator):
     ) -> None:
         if self.log_dir is None:
             return
-        from archgym.datalog import SCHEMA_VERSION, package_version
+        from archgym.datalog import RunInfo, evaluation_row, package_version
 
-        row: dict[str, Any] = {
-            "env_id": self.proxy.model.env_id,
-            "env_version": self.proxy.model.env_version,
-            "workload": str(workload),
-        }
-        row.update({f"design.{k}": v for k, v in design.items()})
-        row.update(
-            {
-                f"metric.{m}": (float(result[m]) if result is not None else float("nan"))
-                for m in self.metric_names
-            }
-        )
-        row.update(
+        model = self.proxy.model
+        self._rows.append(evaluation_row(
+            env_id=model.env_id,
+            env_version=model.env_version,
+            workload=self.workload_label(workload),
+            design=design,
+            metrics={m: (float(result[m]) if result is not None else float("nan"))
+                     for m in self.metric_names},
             reward=float("nan"),
             target_met=False,
             invalid=result is None,
             error=error,
             backend="simulator",
-            agent="auto-backend",
-            hyperparameters="{}",
-            seed=-1,
-            run_id="",
+            run=RunInfo(agent="auto-backend"),
             step=self.n_simulated - 1,
             episode=0,
-            wall_time_s=float(seconds),
-            timestamp=time.time(),
-            package_version=package_version(),
-            schema_version=SCHEMA_VERSION,
-        )
-        self._rows.append(row)
+            wall_time_s=seconds,
+            version=package_version(),
+        ))
         if len(self._rows) >= self.flush_every:
             self.flush()
 
@@ -302,9 +273,7 @@ class AutoSimulator(Simulator):
             return None
         from archgym.datalog import part_metadata, write_rows
 
-        meta = part_metadata(
-            self.proxy.model.env_id, self.design_space, {m.name: m.unit for m in self.metrics}
-        )
+        meta = part_metadata({**self.proxy.model.description(), "backend": "simulator"})
         path = self.log_dir / f"part-auto-{uuid.uuid4().hex[:12]}-{self._parts:05d}.parquet"
         write_rows(self._rows, path, meta)
         self._parts += 1
@@ -315,7 +284,8 @@ class AutoSimulator(Simulator):
 def auto_backend(
     simulator: Simulator,
     *,
-    workload: Any,
+    design_space: DesignSpace,
+    workload: str,
     proxy_model: Any = None,
     uncertainty_threshold: float | None = None,
     log_dir: str | os.PathLike[str] | None = None,
@@ -330,5 +300,7 @@ def auto_backend(
         )
     if uncertainty_threshold is None:
         raise ConfigError("backend 'auto' needs uncertainty_threshold=U (e.g. 0.1)")
-    proxy = proxy_backend(simulator, workload=workload, proxy_model=proxy_model)
+    proxy = proxy_backend(
+        simulator, design_space=design_space, workload=workload, proxy_model=proxy_model
+    )
     return AutoSimulator(simulator, proxy, uncertainty_threshold, log_dir, flush_every)

@@ -88,12 +88,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from archgym import datalog
     from archgym.proxy.artifact import load_model
-    from archgym.proxy.backend import _space_from_signature
     from archgym.proxy.dataset import build_dataset
     from archgym.proxy.fidelity import evaluate_model, format_table
+    from archgym.space import DesignSpace
 
     proxy = load_model(args.model)
-    space = _space_from_signature(proxy.space_signature)
+    space = DesignSpace.from_signature(proxy.space_signature)
     df = datalog.load(args.data)
     data = build_dataset(
         df,
@@ -123,7 +123,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="log folder, file or glob ('DIR/**/*.parquet')")
     p.add_argument("--env", required=True, help="env id the logs belong to")
     p.add_argument("--workload", "-w", help="train on this workload only")
-    p.add_argument("--model", "-m", choices=sorted(MODEL_KINDS), default="rf")
+    p.add_argument("--model", "-m", choices=MODEL_KINDS.names(), default="rf")
     p.add_argument("--out", "-o", required=True, help="model file to write")
     p.add_argument("--seed", "-s", type=int, default=0)
     p.add_argument("--hp", action="append", metavar="KEY=VALUE", help="model hyperparameter")

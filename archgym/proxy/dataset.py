@@ -148,38 +148,6 @@ def _row_keys(index: np.ndarray, workload: np.ndarray) -> np.ndarray:
     return np.asarray(rows, dtype=object)
 
 
-def _design_index(df: pd.DataFrame, space: DesignSpace, source: str) -> np.ndarray:
-    """Design columns of a log -> index matrix; errors name the column and value."""
-    present = {c.removeprefix("design.") for c in df.columns if c.startswith("design.")}
-    missing = [n for n in space.names if n not in present]
-    extra = sorted(present - set(space.names))
-    if missing or extra:
-        parts = []
-        if missing:
-            parts.append(f"missing design column(s) {', '.join('design.' + n for n in missing)}")
-        if extra:
-            parts.append(f"unknown design column(s) {', '.join('design.' + n for n in extra)}")
-        raise DatasetError(
-            f"{source}: the log does not match the env's design space ({'; '.join(parts)}); "
-            f"parameters: {', '.join(space.names)}"
-        )
-    out = np.empty((len(df), len(space)), dtype=np.int64)
-    for j, (name, p) in enumerate(space.parameters.items()):
-        col = df[f"design.{name}"]
-        lookup: dict[object, int] = {}
-        for value in pd.unique(col):
-            try:
-                lookup[value] = p.index(value)
-            except (KeyError, TypeError):
-                shown = value.item() if isinstance(value, np.generic) else value
-                raise DatasetError(
-                    f"{source}: column design.{name} holds {shown!r}, which the design space "
-                    f"does not allow (allowed: {p.describe()})"
-                ) from None
-        out[:, j] = col.map(lookup).to_numpy(dtype=np.int64)
-    return out
-
-
 def build_dataset(
     df: pd.DataFrame,
     space: DesignSpace,
@@ -233,7 +201,7 @@ def build_dataset(
             f"(env_id={env_id!r}, workload={workload!r}; {len(df)} rows read)"
         )
     rows = df.loc[keep]
-    index = _design_index(rows, space, source)
+    index = space.index_frame(rows, source=source)
     wl = rows["workload"].astype(str).to_numpy(dtype=object)
     agent = (
         rows["agent"].astype(str).to_numpy(dtype=object)

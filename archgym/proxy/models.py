@@ -29,7 +29,6 @@ Hyperparameters (constructor keywords, defaults in brackets):
 
 from __future__ import annotations
 
-import functools
 import math
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
@@ -37,6 +36,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from archgym.errors import ConfigError, UnknownName
+from archgym.registry import Registry
+from archgym.threads import native_threads, torch_threads
 
 __all__ = [
     "MLP",
@@ -47,14 +48,6 @@ __all__ = [
     "Regressor",
     "make_model",
 ]
-
-
-@functools.cache
-def _threadpools() -> Any:
-    """A cached threadpoolctl controller (scanning the loaded libraries is slow)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 class Regressor(ABC):
@@ -155,7 +148,7 @@ class GradientBoosting(Regressor):
         hp = dict(self.hyperparameters)
         threads = int(hp.pop("n_threads"))
         self._models = []
-        with _threadpools().limit(limits=threads, user_api="openmp"):
+        with native_threads(threads, "openmp"):
             for j in range(t.shape[1]):
                 m = HistGradientBoostingRegressor(
                     early_stopping=False, random_state=self.seed + j, **hp
@@ -164,7 +157,7 @@ class GradientBoosting(Regressor):
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        with _threadpools().limit(limits=int(self.hyperparameters["n_threads"]), user_api="openmp"):
+        with native_threads(int(self.hyperparameters["n_threads"]), "openmp"):
             return np.stack([m.predict(x) for m in self._models], axis=1)
 
 
@@ -187,13 +180,8 @@ class MLP(Regressor):
     def fit(self, x: np.ndarray, t: np.ndarray) -> MLP:
         import torch
 
-        hp = self.hyperparameters
-        threads = torch.get_num_threads()
-        torch.set_num_threads(int(hp["n_threads"]))
-        try:
+        with torch_threads(int(self.hyperparameters["n_threads"])):
             self._train(torch, x, t)
-        finally:
-            torch.set_num_threads(threads)
         return self
 
     def _train(self, torch: Any, x: np.ndarray, t: np.ndarray) -> None:
@@ -236,7 +224,7 @@ class MLP(Regressor):
     def predict(self, x: np.ndarray) -> np.ndarray:
         if len(x) < 256:  # BLAS runs small products on one thread anyway
             return self._forward(x)
-        with _threadpools().limit(limits=int(self.hyperparameters["n_threads"]), user_api="blas"):
+        with native_threads(int(self.hyperparameters["n_threads"]), "blas"):
             return self._forward(x)
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
@@ -288,13 +276,11 @@ class Ensemble(Regressor):
 
 
 #: Model kind -> class.
-MODEL_KINDS: dict[str, type[Regressor]] = {
-    cls.kind: cls for cls in (RandomForest, GradientBoosting, MLP, Ensemble)
-}
+MODEL_KINDS: Registry[type[Regressor]] = Registry("proxy model kind")
+for _cls in (RandomForest, GradientBoosting, MLP, Ensemble):
+    MODEL_KINDS.register(_cls.kind, _cls)
 
 
 def make_model(kind: str, seed: int = 0, **hyperparameters: Any) -> Regressor:
-    """An untrained model of ``kind`` (``"rf"``, ``"gbt"``, ``"mlp"``, ``"ensemble"``)."""
-    if kind not in MODEL_KINDS:
-        raise UnknownName("model kind", kind, MODEL_KINDS)
-    return MODEL_KINDS[kind](seed=seed, **hyperparameters)
+    """An untrained model of a kind in :data:`MODEL_KINDS` (rf, gbt, mlp, ensemble)."""
+    return MODEL_KINDS.get(kind)(seed=seed, **hyperparameters)

@@ -13,17 +13,16 @@ rows of the training groups that repeat a test design are dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from archgym.errors import ConfigError, UnknownName
 from archgym.proxy.dataset import Dataset
+from archgym.registry import Registry
 
 __all__ = ["SPLITS", "Split", "leave_one_out", "make_splits", "random_split"]
-
-SPLITS = ("random", "agent", "workload")
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def leave_one_out(data: Dataset, by: str) -> Iterator[Split]:
             the dataset is built).
     """
     if by not in ("agent", "workload"):
-        raise UnknownName("split", by, SPLITS)
+        raise UnknownName("leave-one-out split", by, ("agent", "workload"))
     labels = data.agent if by == "agent" else data.workload
     groups = sorted(set(labels.tolist()))
     if len(groups) < 2:
@@ -90,14 +89,18 @@ def leave_one_out(data: Dataset, by: str) -> Iterator[Split]:
         yield Split(by, str(group), data.subset(train_rows).merged(), test)
 
 
+#: Split name -> ``f(data, test_fraction, seed) -> list[Split]``.
+SPLITS: Registry[Callable[[Dataset, float, int], list[Split]]] = Registry("proxy split")
+SPLITS.register("random", lambda data, fraction, seed: [random_split(data, fraction, seed)])
+SPLITS.register("agent", lambda data, fraction, seed: list(leave_one_out(data, "agent")))
+SPLITS.register("workload", lambda data, fraction, seed: list(leave_one_out(data, "workload")))
+
+
 def make_splits(
     data: Dataset, names: tuple[str, ...] = ("random",), test_fraction: float = 0.2, seed: int = 0
 ) -> list[Split]:
     """Every split named in ``names`` (a leave-one-out name gives one split per group)."""
     out: list[Split] = []
     for name in names:
-        if name == "random":
-            out.append(random_split(data, test_fraction, seed))
-        else:
-            out.extend(leave_one_out(data, name))
+        out.extend(SPLITS.get(name)(data, test_fraction, seed))
     return out

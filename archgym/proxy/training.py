@@ -9,11 +9,10 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import pandas as pd
 
-from archgym.errors import UnknownName
+from archgym.datalog import describe_data
 from archgym.proxy.artifact import ProxyModel
 from archgym.proxy.dataset import (
     Dataset,
@@ -30,21 +29,15 @@ __all__ = ["env_description", "fit", "fit_dataset"]
 
 
 def env_description(
-    env_id: str, env_kwargs: Mapping[str, Any] | None = None
+    description: Mapping[str, Any],
 ) -> tuple[DesignSpace, tuple[Metric, ...], int]:
-    """The design space, metrics and version of a registered env (by making it once)."""
-    if env_id not in gym.registry:
-        from archgym.registration import list_envs
-
-        raise UnknownName("env id", env_id, list_envs())
-    env = gym.make(env_id, **dict(env_kwargs or {}))
-    try:
-        base = env.unwrapped
-        space, metrics = base.design_space, tuple(base.simulator.metrics)
-    finally:
-        env.close()
-    version = gym.spec(env_id).version
-    return space, metrics, int(version) if version is not None else 0
+    """The design space (without constraints), metrics and version of a stored env description."""
+    space = DesignSpace.from_signature(description["design_space"])
+    metrics = tuple(
+        Metric(m["name"], m["unit"], m["goal"], m.get("description", ""))
+        for m in description["metrics"]
+    )
+    return space, metrics, int(description.get("env_version", 0))
 
 
 def fit_dataset(
@@ -59,6 +52,7 @@ def fit_dataset(
     log_metrics: str | Sequence[str] | None = "auto",
     hyperparameters: Mapping[str, Any] | None = None,
     transforms: Mapping[str, str] | None = None,
+    description: Mapping[str, Any] | None = None,
 ) -> ProxyModel:
     """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments)."""
     from archgym import __version__
@@ -93,6 +87,7 @@ def fit_dataset(
         package_version=__version__,
         seed=seed,
         feature_names=feature_names,
+        env_description=dict(description or {}),
     )
 
 
@@ -108,7 +103,7 @@ def fit(
     report_splits: Sequence[str] = ("random",),
     test_fraction: float = 0.2,
     top_k: int = 10,
-    env_kwargs: Mapping[str, Any] | None = None,
+    description: Mapping[str, Any] | None = None,
     source: str = "evaluation log",
     plot_dir: str | os.PathLike[str] | None = None,
 ) -> ProxyModel:
@@ -129,7 +124,8 @@ def fit(
             split trains one extra model.
         test_fraction: Held-out fraction of the random split.
         top_k: ``k`` of the top-k recall in the report.
-        env_kwargs: Keywords for making the env (to read its design space).
+        description: The env's :meth:`~archgym.env.ArchEnv.describe` dict
+            (default: the one stored with the logs ``df`` was loaded from).
         source: How to name the data in error messages.
         plot_dir: Folder for the parity plots of the report (none when None).
 
@@ -139,10 +135,9 @@ def fit(
     """
     from archgym.proxy.fidelity import evaluate_splits
 
-    kwargs = dict(env_kwargs or {})
-    if workload is not None:
-        kwargs.setdefault("workload", workload)
-    space, metrics, version = env_description(env_id, kwargs)
+    if description is None:
+        description = describe_data(df, env_id, workload)
+    space, metrics, version = env_description(description)
     names = [m.name for m in metrics]
     by_agent = "agent" in report_splits
     data = build_dataset(
@@ -158,6 +153,7 @@ def fit(
         "seed": seed,
         "hyperparameters": hyperparameters,
         "transforms": transforms,
+        "description": description,
     }
     proxy = fit_dataset(data, **common)
     if report_splits:

@@ -102,7 +102,7 @@ def test_register_a_custom_agent_class(toy_env):
     try:
         result = agents.make("fixed", toy_space(), seed=0).run(toy_env, 3)
     finally:
-        del agents.AGENTS["fixed"]
+        agents.AGENTS.unregister("fixed")
     assert [e.design for e in result.history] == [toy_space().default()] * 3
     with pytest.raises(ConfigError, match="entry point"):
         agents.register_agent("bad", object)
@@ -140,7 +140,7 @@ def test_the_custom_agent_example_in_the_base_docstring_works(toy_env):
         agent = agents.make("one_plus_one", space, seed=0, n_mutations=2)
         result = agent.run(toy_env, 60)
     finally:
-        del agents.AGENTS["one_plus_one"]
+        agents.AGENTS.unregister("one_plus_one")
     assert "agents.make(\"one_plus_one\"" in usage and result.n_evaluations == 60
     # a (1+1) search on the separable toy improves on its first design
     assert result.best_reward > result.history[0].reward

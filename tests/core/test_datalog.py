@@ -139,7 +139,16 @@ def test_bad_files_are_named(tmp_path):
 
     wrong = tmp_path / "wrong.parquet"
     pd.DataFrame({"x": [1, 2]}).to_parquet(wrong)
+    # named explicitly, a Parquet file that is not a log is an error naming it
     with pytest.raises(DatasetError, match=r"wrong\.parquet: not an ArchGym evaluation log"):
-        datalog.load(tmp_path)
+        datalog.load(wrong)
+    # in a folder or glob, other Parquet files (e.g. sweep summaries) are skipped
+    assert len(datalog.load(tmp_path)) == 3
+    assert len(datalog.load(str(tmp_path / "*.parquet"))) == 3
+    other = tmp_path / "other"
+    other.mkdir()
+    wrong.rename(other / "wrong.parquet")
+    with pytest.raises(DatasetError, match=r"1 Parquet file\(s\) but no ArchGym evaluation log"):
+        datalog.load(other)
     with pytest.raises(DatasetError, match="no evaluation log"):
         datalog.load(tmp_path / "nothing-here" / "*.parquet")

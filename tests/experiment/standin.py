@@ -41,8 +41,8 @@ class _StandIn:
         self.rng = np.random.default_rng(seed)
 
     @classmethod
-    def hyperparameters(cls) -> tuple[HyperParameter, ...]:
-        return cls.HYPERPARAMETERS
+    def hyperparameters(cls) -> dict[str, HyperParameter]:
+        return {h.name: h for h in cls.HYPERPARAMETERS}
 
     def propose(self, best: StandInResult) -> dict[str, Any]:
         raise NotImplementedError

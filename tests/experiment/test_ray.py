@@ -17,7 +17,7 @@ def test_ray_executor_matches_local_executor(tmp_path):
     run_sweep(spec, tmp_path / "local", workers=1)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        status = run_sweep(spec, tmp_path / "ray", backend="ray")
+        status = run_sweep(spec, tmp_path / "ray", executor="ray")
     finally:
         ray.shutdown()
     assert (status.done, status.failed, status.pending) == (8, 0, 0)

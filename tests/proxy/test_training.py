@@ -6,6 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from archgym import datalog
 from archgym.errors import ConfigError, DatasetError
 from archgym.proxy.artifact import load_model
 from archgym.proxy.backend import ProxySimulator
@@ -30,7 +31,7 @@ FAST = {
 
 @pytest.fixture(scope="module")
 def split(df):
-    space, metrics, _ = env_description(SMOOTH_ID)
+    space, metrics, _ = env_description(datalog.describe_data(df, SMOOTH_ID))
     data = build_dataset(df, space, ["latency", "power"], workload="base")
     return random_split(data, 0.2, seed=0), space, metrics
 

@@ -1,4 +1,6 @@
-"""Thin adapters over Optuna samplers: ``bo``, ``tpe``, ``cmaes``, ``qmc`` (and the base of ``ga``).
+"""Optuna-based agents: ``bo``, ``tpe``, ``cmaes``, ``qmc`` (and the base of ``ga``).
+
+Each is a thin adapter over an Optuna sampler.
 
 Each agent owns an in-memory Optuna study (maximising the reward) and drives
 it with ask/tell on the design space's Optuna distributions
@@ -20,8 +22,8 @@ from typing import Any
 
 from archgym.errors import InvalidDesign
 from archgym.space import Design
+from archgym.threads import torch_threads
 
-from ._threads import torch_threads
 from .base import Agent
 from .hyperparameters import HyperParameter
 
@@ -34,7 +36,7 @@ _MAX_PROPOSALS = 100
 def quiet_optuna() -> Iterator[None]:
     """Silence Optuna's INFO log lines and its warnings for the duration.
 
-    Also runs torch (used by ``GPSampler``) on one thread (see :mod:`._threads`).
+    Also runs torch (used by ``GPSampler``) on one thread (see :mod:`archgym.threads`).
     """
     import optuna
 
