@@ -19,7 +19,9 @@ import time
 import gymnasium as gym
 
 import archgym  # noqa: F401  (registers the envs)
-from archgym.simulators.dram import DEFAULT_DESIGN
+from archgym.simulators.dram import dram_space
+
+DEFAULT_DESIGN = dram_space().default()
 
 METRICS = ("latency_ns", "power_mw", "energy_nj", "bandwidth_gbps", "total_time_ns")
 

@@ -32,8 +32,9 @@ def main() -> None:
     if not args.warm:
         os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="archgym-numba-")
 
-    from archgym.envs.dram import WORKLOADS, DRAMControllerSimulator
-    from archgym.simulators.dram import DEFAULT_DESIGN, DRAMSimulator, generate_trace
+    from archgym.simulators.dram import WORKLOADS, DRAMSimulator, dram_space, generate_trace
+
+    default = dram_space().default()
 
     sim = DRAMSimulator()
     t0 = time.perf_counter()
@@ -47,7 +48,7 @@ def main() -> None:
         best_wall = best_cpu = float("inf")
         for _ in range(args.repeat):
             t0, c0 = time.perf_counter(), time.process_time()
-            stats = sim.run(trace, DEFAULT_DESIGN)
+            stats = sim.run(trace, default)
             best_cpu = min(best_cpu, time.process_time() - c0)
             best_wall = min(best_wall, time.perf_counter() - t0)
         for label, best in (("wall", best_wall), ("cpu", best_cpu)):
@@ -57,12 +58,11 @@ def main() -> None:
         print(f"       [{stats.bandwidth_gbps:.2f} GB/s, mean read latency "
               f"{stats.avg_read_latency_ns:.1f} ns]")
 
-    env_sim = DRAMControllerSimulator()
     for workload in WORKLOADS:
-        env_sim.evaluate(DEFAULT_DESIGN, workload)  # builds and caches the trace
+        sim.evaluate(default, workload)  # builds and caches the trace
         t0 = time.perf_counter()
         for _ in range(args.repeat * 4):
-            env_sim.evaluate(DEFAULT_DESIGN, workload)
+            sim.evaluate(default, workload)
         per = (time.perf_counter() - t0) / (args.repeat * 4)
         print(f"env evaluation {workload:8s} (10,000 reads): {per * 1e3:6.2f} ms")
     sys.stdout.flush()

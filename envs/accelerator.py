@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from archgym.env import ArchEnv
-from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable, resolve_workload
+from archgym.simulators.accelerator import AcceleratorSimulator, LayerTable
 
 __all__ = ["EDGE_BUDGET", "DNNAcceleratorEnv", "default_targets"]
 
@@ -90,12 +90,12 @@ class DNNAcceleratorEnv(ArchEnv):
         precision: str = "int8",
         **kwargs: Any,
     ):
-        net = resolve_workload(workload)
-        kwargs.setdefault("workload_name", os.fspath(workload))
+        simulator = AcceleratorSimulator(precision)
+        net = simulator.resolve_workload(workload)
         self.precision = precision
         super().__init__(
-            AcceleratorSimulator(precision),
-            net,
+            simulator,
+            workload,
             default_targets=default_targets(net),
             **kwargs,
         )

@@ -1,103 +1,35 @@
 """``archgym/DRAMController-v0``: the DRAMSys controller knobs of the original DRAMGym.
 
-:class:`DRAMControllerSimulator` adapts :class:`~archgym.simulators.dram.DRAMSimulator`
-to the :class:`~archgym.simulator.Simulator` protocol; :class:`DRAMControllerEnv`
-binds it to :class:`~archgym.env.ArchEnv`.
+The env only binds :class:`~archgym.simulators.dram.DRAMSimulator` to
+:class:`~archgym.env.ArchEnv`: default targets, observation scales and the
+original ArchGym's knob ranges (a restriction of the simulator's space).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
 from pathlib import Path
 from typing import Any
 
 from archgym.env import ArchEnv
-from archgym.parameters import Categorical, IntegerChoices, PowerOfTwo
-from archgym.simulator import Metric, Simulator
-from archgym.simulators.dram import DRAMSimulator, Trace, generate_trace, load_trace
+from archgym.simulators.dram import DRAMSimulator, MemSpec, dram_space
 from archgym.space import DesignSpace
 
-__all__ = ["DEFAULT_TARGETS", "WORKLOADS", "DRAMControllerEnv", "DRAMControllerSimulator",
-           "dram_design_space"]
+__all__ = ["DEFAULT_TARGETS", "DRAMControllerEnv", "env_space"]
 
-#: Workload name -> generate_trace arguments: 10,000 reads offered one per clock.
-WORKLOADS: dict[str, dict[str, Any]] = {
-    "stream": {"kind": "stream", "seed": 0},
-    "random": {"kind": "random", "seed": 1},
-    "cloud-1": {"kind": "cloud", "seed": 2, "cloud_start": "sequential"},
-    "cloud-2": {"kind": "cloud", "seed": 3, "cloud_start": "random"},
-}
-WORKLOAD_REQUESTS = 10_000
 #: Default targets (see the env docstring for the reasoning).
 DEFAULT_TARGETS = {"latency_ns": 45.0, "power_mw": 1400.0, "bandwidth_gbps": 10.0}
 _SCALES = {"energy_nj": 50_000.0, "bandwidth_gbps": 25.6, "total_time_ns": 50_000.0}
 
 
-def dram_design_space() -> DesignSpace:
-    """The ten DRAMSys knobs with the original ArchGym RL ranges (defaults as DRAMSys's)."""
-    return DesignSpace({
-        "page_policy": Categorical(["Open", "OpenAdaptive", "Closed", "ClosedAdaptive"]),
-        "scheduler": Categorical(["Fifo", "FrFcfs", "FrFcfsGrp"], default="FrFcfs"),
-        "scheduler_buffer": Categorical(["Bankwise", "ReadWrite", "Shared"]),
-        "request_buffer_size": PowerOfTwo(1, 128, default=8),
-        "resp_queue": Categorical(["Fifo", "Reorder"]),
-        "refresh_policy": Categorical(["NoRefresh", "AllBank"], default="AllBank"),
-        "refresh_max_postponed": IntegerChoices([1, 2, 4, 8], default=8),
-        "refresh_max_pulledin": IntegerChoices([1, 2, 4, 8], default=8),
-        "arbiter": Categorical(["Simple", "Fifo", "Reorder"]),
-        "max_active_transactions": PowerOfTwo(1, 128, default=128),
-    })
-
-
-class DRAMControllerSimulator(Simulator):
-    """The DRAM simulator behind the :class:`Simulator` protocol.
-
-    Args:
-        memspec: Memspec name or path (see :class:`DRAMSimulator`).
-        ranks: Ranks on the channel.
-        address_mapping: Address mapping string.
-
-    ``evaluate`` accepts a workload name from :data:`WORKLOADS` or a
-    :class:`~archgym.simulators.dram.Trace`. Generated workload traces are
-    cached on the instance, so repeated evaluations only run the kernel.
-    """
-
-    metrics = (
-        Metric("latency_ns", "ns", "min", "mean read latency (acceptance to response)"),
-        Metric("power_mw", "mW", "min", "average DRAM power of the rank(s)"),
-        Metric("energy_nj", "nJ", "min", "DRAM energy of the whole trace"),
-        Metric("bandwidth_gbps", "GB/s", "max", "bytes moved / total time"),
-        Metric("total_time_ns", "ns", "min", "time to the last response"),
+def env_space() -> DesignSpace:
+    """The simulator's knobs restricted to the original ArchGym RL ranges."""
+    return dram_space().restrict(
+        request_buffer_size=[2**e for e in range(8)],
+        refresh_max_postponed=[1, 2, 4, 8],
+        refresh_max_pulledin=[1, 2, 4, 8],
+        max_active_transactions=[2**e for e in range(8)],
     )
-    workloads = tuple(WORKLOADS)
-
-    def __init__(self, memspec: str | Path = "DDR4-3200-8Gb-x8", ranks: int = 1,
-                 address_mapping: str = "RoChRaBaBgCo"):
-        self.design_space = dram_design_space()
-        self.sim = DRAMSimulator(memspec, ranks=ranks, address_mapping=address_mapping)
-        self._traces: dict[str, Trace] = {}
-
-    def trace(self, workload: str) -> Trace:
-        """The (cached) trace of a shipped workload."""
-        self.check_workload(workload)
-        if workload not in self._traces:
-            args = dict(WORKLOADS[workload])
-            kind = args.pop("kind")
-            self._traces[workload] = generate_trace(
-                kind, WORKLOAD_REQUESTS, capacity_bytes=self.sim.capacity_bytes, **args
-            )
-        return self._traces[workload]
-
-    def evaluate(self, design: Mapping[str, Any], workload: Any) -> dict[str, float]:
-        trace = workload if isinstance(workload, Trace) else self.trace(workload)
-        s = self.sim.run(trace, design)
-        return {
-            "latency_ns": s.avg_read_latency_ns,
-            "power_mw": s.avg_power_mw,
-            "energy_nj": s.energy_pj / 1000.0,
-            "bandwidth_gbps": s.bandwidth_gbps,
-            "total_time_ns": s.total_time_ns,
-        }
 
 
 class DRAMControllerEnv(ArchEnv):
@@ -155,8 +87,9 @@ class DRAMControllerEnv(ArchEnv):
     ## Arguments
     ``workload``: ``"stream"``, ``"random"``, ``"cloud-1"`` (starts
     sequential) or ``"cloud-2"`` (starts random): 10,000 reads offered one per
-    clock, generated with fixed seeds. ``trace``: path of a trace file
-    (DRAMSys STL, DRAMsim3 or Ramulator format; overrides ``workload``).
+    clock, generated with fixed seeds; or the path of a trace file (DRAMSys
+    STL, DRAMsim3 or Ramulator format). ``trace``: the same as a path given as
+    ``workload`` (kept as an alias; it overrides ``workload``).
     ``memspec``: ``"DDR4-3200-8Gb-x8"`` (default), ``"DDR4-2400-8Gb-x8"``,
     ``"DDR3-1600-1Gb-x8"`` or a JSON path. ``ranks``, ``address_mapping``: see
     :class:`~archgym.simulators.dram.DRAMSimulator`. Further keywords
@@ -167,15 +100,11 @@ class DRAMControllerEnv(ArchEnv):
     * v0: initial version.
     """
 
-    def __init__(self, workload: str = "stream", *, trace: str | Path | None = None,
-                 memspec: str | Path = "DDR4-3200-8Gb-x8", ranks: int = 1,
+    def __init__(self, workload: str | os.PathLike[str] = "stream", *,
+                 trace: str | os.PathLike[str] | None = None,
+                 memspec: str | Path | MemSpec = "DDR4-3200-8Gb-x8", ranks: int = 1,
                  address_mapping: str = "RoChRaBaBgCo", **kwargs: Any):
-        simulator = DRAMControllerSimulator(memspec, ranks=ranks, address_mapping=address_mapping)
-        if trace is not None:
-            wl: Any = load_trace(trace)
-            simulator.sim.check_trace(wl)
-            kwargs.setdefault("workload_name", f"trace:{Path(trace).name}")
-        else:
-            wl = simulator.check_workload(workload)
-        super().__init__(simulator, wl, default_targets=DEFAULT_TARGETS, metric_scales=_SCALES,
-                         **kwargs)
+        simulator = DRAMSimulator(memspec, ranks=ranks, address_mapping=address_mapping)
+        super().__init__(simulator, workload if trace is None else trace,
+                         design_space=env_space(), default_targets=DEFAULT_TARGETS,
+                         metric_scales=_SCALES, **kwargs)

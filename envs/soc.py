@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from archgym.env import ArchEnv
@@ -31,7 +32,7 @@ class SoCEnv(ArchEnv):
 
     ## Action Space
     ``MultiDiscrete`` over the flat encoding of
-    :mod:`archgym.simulators.soc.encoding`, sized per workload (``P = min(W + 1, 6)``
+    :mod:`archgym.simulators.soc.space`, sized per workload (``P = min(W + 1, 6)``
     PE slots for ``W`` tasks with work, 3 memory and 3 bus slots, two entries per task):
 
     * ``n_pes``; per PE slot ``pe{i}_kind`` (gpp/accelerator), ``pe{i}_size`` (core
@@ -67,8 +68,10 @@ class SoCEnv(ArchEnv):
 
     ## Arguments
     * ``workload``: one of ``audio_decoder``, ``edge_detection`` (default),
-      ``hpvm_cava``, or a :class:`~archgym.simulators.soc.TaskGraph` (e.g. from
-      ``load_task_graph(path)`` or ``synthetic_task_graph``; then pass ``targets``).
+      ``hpvm_cava``, the path of a task-graph file (YAML/JSON, see
+      :mod:`archgym.simulators.soc.taskgraph`), or a
+      :class:`~archgym.simulators.soc.TaskGraph` (e.g. from ``synthetic_task_graph``).
+      A workload that is not shipped has no FARSI budget: pass ``targets``.
     * ``**kwargs``: forwarded to :class:`~archgym.env.ArchEnv` (``targets``,
       ``weights``, ``reward_formula``, ``objective``, ``max_steps``,
       ``terminate_on_target``, ``invalid_reward``, ``render_mode``, ``backend``,
@@ -78,11 +81,11 @@ class SoCEnv(ArchEnv):
     * v0: initial version.
     """
 
-    def __init__(self, workload: str | TaskGraph = "edge_detection", **kwargs: Any):
+    def __init__(self, workload: str | os.PathLike[str] | TaskGraph = "edge_detection",
+                 **kwargs: Any):
         simulator = SoCSimulator(workload)  # raises UnknownName for an unknown workload
         budget = FARSI_BUDGETS.get(workload, {}) if isinstance(workload, str) else {}
         scales = {"energy_j": budget["latency_s"] * budget["power_w"]} if budget else {}
-        kwargs.setdefault("workload_name", simulator.space_graph.name)
         super().__init__(
             simulator,
             workload,

@@ -9,10 +9,10 @@ stalls under double buffering, and energy/area from a published 45 nm table.
     sim.evaluate(design, "resnet50")
 """
 
-from archgym.simulators.accelerator.design import DESIGN_KEYS, accelerator_space
 from archgym.simulators.accelerator.energy import EnergyTable, load_energy_table
 from archgym.simulators.accelerator.layers import Layer, LayerTable, conv_layer, gemm_layer
 from archgym.simulators.accelerator.simulator import AcceleratorSimulator
+from archgym.simulators.accelerator.space import DESIGN_KEYS, accelerator_space
 from archgym.simulators.accelerator.systolic import DATAFLOWS
 from archgym.simulators.accelerator.topology import load_topology, parse_topology
 from archgym.simulators.accelerator.workloads import WORKLOADS, resolve_workload

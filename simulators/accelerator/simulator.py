@@ -1,8 +1,9 @@
 """`AcceleratorSimulator`: an analytical systolic-array DNN accelerator model.
 
 See :mod:`.systolic` (compute, SCALE-Sim v3's model), :mod:`.tiling` (DRAM
-tiling), :mod:`.model` (stalls), :mod:`.energy` (energy and area) and
-:mod:`.layers` (lowering of layers to GEMMs).
+tiling), :mod:`.engine` (the per-layer model and stalls), :mod:`.energy`
+(energy and area), :mod:`.layers` (lowering of layers to GEMMs),
+:mod:`.space` (the knobs) and :mod:`.workloads` (networks and topology files).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import numpy as np
 
 from archgym.errors import InvalidDesign
 from archgym.simulator import Metric, Simulator
-from archgym.simulators.accelerator.design import accelerator_space, design_arrays
+from archgym.simulators.accelerator.columns import design_arrays
 from archgym.simulators.accelerator.energy import load_energy_table
+from archgym.simulators.accelerator.engine import BUFFERS, layer_model
 from archgym.simulators.accelerator.layers import Layer, LayerTable
-from archgym.simulators.accelerator.model import BUFFERS, layer_model
+from archgym.simulators.accelerator.space import accelerator_space
 from archgym.simulators.accelerator.workloads import NAMES, resolve_workload
 
 __all__ = ["AcceleratorSimulator"]
@@ -59,11 +61,26 @@ class AcceleratorSimulator(Simulator):
         self.precision = precision
         self.table = load_energy_table(precision)
         self.design_space = accelerator_space()
+        self._networks: dict[str, LayerTable] = {}
 
     def __repr__(self) -> str:
         return f"AcceleratorSimulator(precision={self.precision!r})"
 
     # ------------------------------------------------------------------ API
+    def resolve_workload(self, workload: Workload) -> LayerTable:
+        """The :class:`LayerTable` of a network name or topology CSV path (cached), or a table.
+
+        Raises:
+            UnknownName: a string that is neither a network name nor a file.
+            ConfigError: the topology file is malformed.
+        """
+        if isinstance(workload, LayerTable):
+            return workload
+        key = os.fspath(workload)
+        if key not in self._networks:
+            self._networks[key] = resolve_workload(key)
+        return self._networks[key]
+
     def evaluate(self, design: Mapping[str, Any], workload: Workload) -> dict[str, float]:
         """Simulate one design on a whole network.
 
@@ -81,7 +98,7 @@ class AcceleratorSimulator(Simulator):
             InvalidDesign: a malformed parameter, or a layer whose minimal tile
                 does not fit in a buffer.
         """
-        out = self._network(design_arrays([design]), resolve_workload(workload), raise_=True)
+        out = self._network(design_arrays([design]), self.resolve_workload(workload), raise_=True)
         return {k: float(v[0]) for k, v in out.items()}
 
     def evaluate_batch(
@@ -97,7 +114,7 @@ class AcceleratorSimulator(Simulator):
             The keys of :meth:`evaluate`, each an array of shape ``(n,)``; NaN
             in the rows of invalid designs. ``valid`` says which rows are valid.
         """
-        return self._network(design_arrays(designs), resolve_workload(workload), raise_=False)
+        return self._network(design_arrays(designs), self.resolve_workload(workload), raise_=False)
 
     def evaluate_layer(self, design: Mapping[str, Any], layer: Layer) -> dict[str, float]:
         """Simulate one layer on one design.
@@ -130,8 +147,7 @@ class AcceleratorSimulator(Simulator):
                raise_: bool) -> np.ndarray:
         """Valid mask ``(D,)``; raises the first reason when ``raise_``."""
         if raise_ and d.bad[0]:
-            bad_key = d.errors[0].split("'")[1] if "'" in d.errors[0] else None
-            raise InvalidDesign(d.errors[0], parameter=bad_key)
+            raise InvalidDesign(d.errors[0], parameter=d.bad_parameter[0])
         if per is None:
             per = layer_model(d, net, self.table)
         fits = per["fits"]

@@ -1,5 +1,10 @@
 """`DRAMSimulator`: one DDR channel — front end, arbiter, controller, devices.
 
+It implements the :class:`~archgym.simulator.Simulator` protocol
+(:meth:`DRAMSimulator.evaluate`: a design of :func:`~.space.dram_space` on a
+workload of :mod:`.workloads`, five metrics) and gives the full statistics of
+one run with :meth:`DRAMSimulator.run`.
+
 The model, clock by clock (memory clocks of the memspec's tCK):
 
 Front end
@@ -40,6 +45,7 @@ isolated read to an idle bank costs tRCD + CL + BL/2.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,19 +53,28 @@ from typing import Any
 import numpy as np
 
 from archgym.errors import ArchGymError, ConfigError, TraceError
-from archgym.simulators.dram._kernel import simulate
+from archgym.simulator import Metric, Simulator
 from archgym.simulators.dram.commands import COMMAND_NAMES
-from archgym.simulators.dram.design import KNOBS, design_array
 from archgym.simulators.dram.energy import active_cycles, energy_pj
+from archgym.simulators.dram.engine import SLOT_ERROR, SLOT_MAX_OWED, simulate
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.memspec import MemSpec, load_memspec
+from archgym.simulators.dram.space import (
+    ARB_REORDER,
+    K_ARBITER,
+    K_RESP_QUEUE,
+    RESP_FIFO,
+    design_vector,
+    dram_space,
+)
 from archgym.simulators.dram.stats import DRAMStats
 from archgym.simulators.dram.trace import Trace
+from archgym.simulators.dram.workloads import WORKLOADS, resolve_workload
 
 __all__ = ["DRAMSimulator"]
 
 
-class DRAMSimulator:
+class DRAMSimulator(Simulator):
     """A cycle-accurate DDR channel simulator.
 
     Args:
@@ -69,19 +84,71 @@ class DRAMSimulator:
         address_mapping: Field order above the 64-byte offset (see
             :mod:`archgym.simulators.dram.mapping`).
 
+    Metrics of :meth:`evaluate`: ``latency_ns`` (mean read latency from
+    acceptance to response, ns), ``power_mw`` (average DRAM power, mW),
+    ``energy_nj`` (nJ), ``bandwidth_gbps`` (GB/s, higher is better) and
+    ``total_time_ns`` (ns). Shipped workloads and trace files are resolved
+    once and cached on the instance, so repeated evaluations only run the
+    engine.
+
     Raises:
         ConfigError: a bad address mapping or rank count.
     """
+
+    metrics = (
+        Metric("latency_ns", "ns", "min", "mean read latency (acceptance to response)"),
+        Metric("power_mw", "mW", "min", "average DRAM power of the rank(s)"),
+        Metric("energy_nj", "nJ", "min", "DRAM energy of the whole trace"),
+        Metric("bandwidth_gbps", "GB/s", "max", "bytes moved / total time"),
+        Metric("total_time_ns", "ns", "min", "time to the last response"),
+    )
+    workloads = tuple(WORKLOADS)
 
     def __init__(self, memspec: str | Path | MemSpec = "DDR4-3200-8Gb-x8", ranks: int = 1,
                  address_mapping: str = "RoChRaBaBgCo"):
         if ranks not in (1, 2, 4):
             raise ConfigError(f"ranks must be 1, 2 or 4, got {ranks!r}")
+        self.design_space = dram_space()
         self.spec = load_memspec(memspec)
         self.ranks = int(ranks)
         self.mapping = AddressMapping.parse(address_mapping, self.spec, self.ranks)
         self._timing = self.spec.timing_array()
         self._cached: tuple[Trace, bool, tuple[np.ndarray, ...]] | None = None
+        self._traces: dict[str, Trace] = {}
+
+    # ------------------------------------------------------- Simulator protocol
+    def resolve_workload(self, workload: Any) -> Trace:
+        """The checked :class:`Trace` of a shipped name, a trace file path, or a trace.
+
+        Names and paths are resolved once and cached.
+
+        Raises:
+            UnknownName: neither a shipped name nor an existing file.
+            TraceError: a malformed file, or a trace this channel cannot play
+                (empty, or an address beyond its capacity).
+        """
+        if isinstance(workload, Trace):
+            self.check_trace(workload)
+            return workload
+        key = os.fspath(workload)
+        if key not in self._traces:
+            trace = resolve_workload(key, self.capacity_bytes)
+            self.check_trace(trace)
+            self._traces[key] = trace
+        return self._traces[key]
+
+    def evaluate(self, design: Mapping[str, Any], workload: Any) -> dict[str, float]:
+        """The five metrics of one controller design on one workload (see the class)."""
+        s = self.run(self.resolve_workload(workload), self.design_space.validate(design))
+        return {
+            "latency_ns": s.avg_read_latency_ns,
+            "power_mw": s.avg_power_mw,
+            "energy_nj": s.energy_pj / 1000.0,
+            "bandwidth_gbps": s.bandwidth_gbps,
+            "total_time_ns": s.total_time_ns,
+        }
+
+    # ------------------------------------------------------------ the channel
 
     @property
     def capacity_bytes(self) -> int:
@@ -133,7 +200,7 @@ class DRAMSimulator:
         Args:
             trace: The requests (see :func:`load_trace`, :func:`generate_trace`).
             design: Knob -> value (snake_case names; missing knobs take their
-                defaults, see :mod:`archgym.simulators.dram.design`).
+                defaults, see :mod:`archgym.simulators.dram.space`).
             record_log: Also return the command log in ``DRAMStats.command_log``.
             wrap_addresses: Wrap addresses beyond the capacity instead of raising.
 
@@ -141,7 +208,8 @@ class DRAMSimulator:
             InvalidDesign: an unknown knob or a value out of range.
             TraceError: an empty trace or an address beyond the capacity.
         """
-        dvec = design_array(design or {})
+        full = self.design_space.validate({**self.design_space.default(), **(design or {})})
+        dvec = design_vector(full)
         ts, is_wr, rank, bg, bank, row = self._decode(trace, wrap_addresses)
         n = len(ts)
         log_cap = 4 * n + 10_000 if record_log else 0
@@ -149,10 +217,11 @@ class DRAMSimulator:
             ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
             self.spec.banks, dvec, log_cap,
         )
-        if counts[9] != 0:
-            raise ArchGymError(f"DRAM kernel failed (code {int(counts[9])}); this is a bug")
-        d = dict(zip(KNOBS, dvec.tolist(), strict=True))
-        in_order = d["resp_queue"] == 0 or d["arbiter"] == 2
+        if counts[SLOT_ERROR] != 0:
+            raise ArchGymError(
+                f"DRAM engine failed (code {int(counts[SLOT_ERROR])}); this is a bug"
+            )
+        in_order = dvec[K_RESP_QUEUE] == RESP_FIFO or dvec[K_ARBITER] == ARB_REORDER
         response = np.maximum.accumulate(complete) if in_order else complete
         total = int(response.max())
         tck = self.spec.tck_ns
@@ -182,7 +251,7 @@ class DRAMSimulator:
             row_conflicts=int(np.count_nonzero(klass == 2)),
             commands=cmd_counts,
             refreshes=cmd_counts["REF"],
-            max_refreshes_owed=int(counts[8]),
+            max_refreshes_owed=int(counts[SLOT_MAX_OWED]),
             energy_pj=energy,
             energy_breakdown_pj=parts,
             avg_power_mw=energy / total_ns,

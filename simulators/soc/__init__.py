@@ -4,11 +4,11 @@ A workload is a task graph (:mod:`.taskgraph`; shipped: :data:`WORKLOADS`, plus 
 seeded :func:`synthetic_task_graph`). A design allocates processing elements (cores,
 per-task accelerators), memories and buses from a block library (:mod:`.blocks`,
 ``blocks.yaml``), connects them and maps every task to a PE and its output data to a
-memory (:mod:`.design`, which also states the validity rules). The engine
+memory (:mod:`.structure`, which also states the validity rules). The engine
 (:mod:`.engine`) runs the graph as a discrete-event simulation and the simulator
 reports latency (s), energy (J), average power (W), area (mm^2) and per-block
-utilisation. :mod:`.encoding` gives the flat fixed-length design space used by
-``archgym/SoC-v0``.
+utilisation. :mod:`.space` gives the flat fixed-length design space used by
+``archgym/SoC-v0``; :mod:`.workloads` the shipped task graphs and user files.
 
 Example:
     >>> from archgym.simulators.soc import SoCSimulator
@@ -21,11 +21,12 @@ Example:
 """
 
 from archgym.simulators.soc.blocks import BlockLibrary, default_library, load_library
-from archgym.simulators.soc.design import RULES, compile_design
-from archgym.simulators.soc.encoding import SoCEncoding
 from archgym.simulators.soc.simulator import SoCResult, SoCSimulator
+from archgym.simulators.soc.space import SoCEncoding
+from archgym.simulators.soc.structure import RULES, compile_design
 from archgym.simulators.soc.synthetic import synthetic_task_graph
-from archgym.simulators.soc.taskgraph import WORKLOADS, TaskGraph, load_task_graph
+from archgym.simulators.soc.taskgraph import TaskGraph, load_task_graph
+from archgym.simulators.soc.workloads import WORKLOADS, resolve_workload
 
 __all__ = [
     "RULES",
@@ -39,5 +40,6 @@ __all__ = [
     "default_library",
     "load_library",
     "load_task_graph",
+    "resolve_workload",
     "synthetic_task_graph",
 ]

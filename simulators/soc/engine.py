@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archgym.simulators.soc.design import CompiledDesign
+from archgym.simulators.soc.structure import CompiledDesign
 from archgym.simulators.soc.taskgraph import TaskGraph
 
 __all__ = ["Schedule", "run"]

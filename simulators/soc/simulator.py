@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from archgym.errors import UnknownName
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.soc.blocks import BlockLibrary, default_library
-from archgym.simulators.soc.design import compile_design
-from archgym.simulators.soc.encoding import SoCEncoding
 from archgym.simulators.soc.engine import run
-from archgym.simulators.soc.taskgraph import WORKLOADS, TaskGraph, load_task_graph
+from archgym.simulators.soc.space import SoCEncoding
+from archgym.simulators.soc.structure import compile_design
+from archgym.simulators.soc.taskgraph import TaskGraph
+from archgym.simulators.soc.workloads import WORKLOADS, resolve_workload
 
 __all__ = ["SoCResult", "SoCSimulator"]
 
@@ -41,8 +42,9 @@ class SoCSimulator(Simulator):
 
     Args:
         workload: The workload whose flat encoding is :attr:`design_space` (a name from
-            :data:`WORKLOADS` or a :class:`TaskGraph`). :meth:`evaluate` accepts any
-            workload; a flat design must come from that workload's own encoding.
+            :data:`WORKLOADS`, a task-graph file path or a :class:`TaskGraph`).
+            :meth:`evaluate` accepts any workload; a flat design must come from that
+            workload's own encoding.
         library: The block library (default: the shipped ``blocks.yaml``).
     """
 
@@ -62,15 +64,23 @@ class SoCSimulator(Simulator):
         self.space_graph = self.graph(workload)
         self.design_space = self.encoding(self.space_graph).space
 
-    def graph(self, workload: str | TaskGraph) -> TaskGraph:
-        """The :class:`TaskGraph` of a workload name (cached) or the graph itself."""
+    def resolve_workload(self, workload: Any) -> TaskGraph:
+        """The :class:`TaskGraph` of a workload name or file path (cached), or the graph itself.
+
+        Raises:
+            UnknownName: neither a shipped name nor an existing file.
+            ConfigError: a malformed task-graph file.
+        """
         if isinstance(workload, TaskGraph):
             return workload
-        if workload not in self._graphs:
-            if workload not in WORKLOADS:
-                raise UnknownName("workload", workload, WORKLOADS)
-            self._graphs[workload] = load_task_graph(workload)
-        return self._graphs[workload]
+        key = os.fspath(workload)
+        if key not in self._graphs:
+            self._graphs[key] = resolve_workload(key)
+        return self._graphs[key]
+
+    def graph(self, workload: Any) -> TaskGraph:
+        """The :class:`TaskGraph` of a workload (see :meth:`resolve_workload`)."""
+        return self.resolve_workload(workload)
 
     def encoding(self, workload: str | TaskGraph) -> SoCEncoding:
         """The flat encoding sized for ``workload`` (cached)."""

@@ -17,8 +17,7 @@ File format (YAML or JSON, by file suffix)::
     edges:                       # optional
       - {src: a, dst: b, bytes: 4096}                     # bytes >= 0
 
-The shipped workloads (:data:`WORKLOADS`) are YAML files next to this module; each
-file's header cites its sources.
+The shipped workloads are YAML files next to this module (see :mod:`.workloads`).
 """
 
 from __future__ import annotations
@@ -34,12 +33,7 @@ import yaml
 
 from archgym.errors import ConfigError
 
-__all__ = ["WORKLOADS", "TaskGraph", "load_task_graph"]
-
-#: Names of the shipped workloads (YAML files in this package).
-WORKLOADS: tuple[str, ...] = ("audio_decoder", "edge_detection", "hpvm_cava")
-
-_DATA_DIR = Path(__file__).resolve().parent
+__all__ = ["TaskGraph", "load_task_graph", "task_graph_from_dict"]
 
 
 @dataclass(frozen=True)
@@ -196,23 +190,25 @@ def load_task_graph(source: str | Path | Mapping[str, Any]) -> TaskGraph:
     """Load a task graph: a shipped workload name, a YAML/JSON file, or a mapping.
 
     Args:
-        source: One of :data:`WORKLOADS`, a path to a ``.yaml``/``.yml``/``.json`` file in
-            the format of the module docstring, or an already parsed mapping.
+        source: A shipped workload name (see :mod:`.workloads`), a path to a
+            ``.yaml``/``.yml``/``.json`` file in the format of the module docstring,
+            or an already parsed mapping.
 
     Raises:
         ConfigError: The file is missing, unreadable or malformed (the message names it).
     """
     if isinstance(source, Mapping):
         return task_graph_from_dict(source)
-    if isinstance(source, str) and source in WORKLOADS:
-        path = _DATA_DIR / f"{source}.yaml"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ConfigError(
-                f"task graph {str(source)!r} is neither a shipped workload "
-                f"({', '.join(WORKLOADS)}) nor an existing file"
-            )
+    path = Path(source)
+    if not path.is_file():
+        from archgym.simulators.soc.workloads import WORKLOADS, resolve_workload
+
+        if isinstance(source, str) and source in WORKLOADS:
+            return resolve_workload(source)
+        raise ConfigError(
+            f"task graph {str(source)!r} is neither a shipped workload "
+            f"({', '.join(WORKLOADS)}) nor an existing file"
+        )
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix.lower() == ".json":

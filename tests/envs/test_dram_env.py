@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
-from archgym.envs.dram import DEFAULT_TARGETS, DRAMControllerSimulator
+from archgym.envs.dram import DEFAULT_TARGETS, env_space
 from archgym.errors import TraceError, UnknownName
-from archgym.simulators.dram import DEFAULT_DESIGN, DRAMSimulator, generate_trace, save_trace
+from archgym.simulators.dram import DRAMSimulator, dram_space, generate_trace, save_trace
+
+DEFAULT_DESIGN = dram_space().default()
 
 ENV_ID = "archgym/DRAMController-v0"
 WORKLOADS = ["stream", "random", "cloud-1", "cloud-2"]
@@ -30,7 +32,7 @@ def test_check_env_and_default_design_metrics(workload):
     assert (terminated or truncated) and info["design"] == DEFAULT_DESIGN
     # the env reports exactly what the simulator measures on the 10,000-read workload
     sim = DRAMSimulator()
-    trace = env.unwrapped.simulator.trace(workload)
+    trace = env.unwrapped.simulator.resolve_workload(workload)
     assert len(trace) == 10_000 and not trace.is_write.any()
     assert trace.cycles.tolist() == list(range(10_000))
     s = sim.run(trace, DEFAULT_DESIGN)
@@ -60,7 +62,8 @@ def test_default_targets_rule_out_admission_throttling():
 
 
 def test_design_space_matches_original_ranges():
-    space = DRAMControllerSimulator().design_space
+    space = env_space()
+    assert gym.make(ENV_ID).unwrapped.design_space == space
     assert space.nvec.tolist() == [4, 3, 3, 8, 2, 2, 4, 4, 3, 8]
     assert space.default() == DEFAULT_DESIGN
     assert space["request_buffer_size"].values == (1, 2, 4, 8, 16, 32, 64, 128)
@@ -68,7 +71,7 @@ def test_design_space_matches_original_ranges():
 
 
 def test_workloads_differ_as_expected():
-    sim = DRAMControllerSimulator()
+    sim = DRAMSimulator()
     m = {w: sim.evaluate(DEFAULT_DESIGN, w) for w in WORKLOADS}
     assert m["stream"]["latency_ns"] < m["cloud-1"]["latency_ns"] < m["random"]["latency_ns"]
     assert m["stream"]["power_mw"] < m["random"]["power_mw"]
@@ -107,7 +110,7 @@ def test_user_trace_file(tmp_path):
     env = gym.make(ENV_ID, trace=str(path), targets={"latency_ns": 200.0})
     env.reset(seed=0)
     _, _, _, _, info = env.step(env.unwrapped.encode(DEFAULT_DESIGN))
-    assert info["workload"] == "trace:mine.stl"
+    assert info["workload"] == str(path)
     s = DRAMSimulator().run(generate_trace("strided", 500, stride=8192, interval=4))
     assert info["metrics"]["latency_ns"] == s.avg_read_latency_ns
 

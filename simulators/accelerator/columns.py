@@ -1,20 +1,9 @@
-"""The accelerator's design parameters: the design space and designs as arrays.
+"""Designs as columns: the vectorised engine's view of a batch of designs.
 
-======================== =========================== ===========================
-parameter                values                      meaning
-======================== =========================== ===========================
-``pe_rows``              4, 8, 16, ..., 256           PE array rows R
-``pe_cols``              4, 8, 16, ..., 256           PE array columns C
-``dataflow``             ws, os, is                   weight / output / input stationary
-``ifmap_sram_kb``        8, 16, ..., 2048             ifmap buffer (KB, double-buffered)
-``filter_sram_kb``       8, 16, ..., 2048             filter buffer (KB, double-buffered)
-``ofmap_sram_kb``        8, 16, ..., 2048             ofmap buffer (KB, double-buffered)
-``dram_bw_bytes_per_cycle`` 4, 8, ..., 128            off-chip bandwidth (bytes/cycle)
-``clock_mhz``            200, 400, 700, 1000          clock frequency (MHz)
-======================== =========================== ===========================
-
-The sizes are powers of two. The simulator itself accepts any positive sizes
-(e.g. to compare with other simulators); the env restricts designs to this space.
+:func:`design_arrays` turns design dicts (or a dict of equal-length columns)
+into float64 columns of shape ``(D, 1)``; rows with a malformed value are
+marked bad, with the parameter and the reason, instead of raising, so a batch
+evaluates the good rows.
 """
 
 from __future__ import annotations
@@ -25,32 +14,12 @@ from typing import Any
 import numpy as np
 
 from archgym.errors import InvalidDesign
-from archgym.parameters import Categorical, IntegerChoices, PowerOfTwo
+from archgym.simulators.accelerator.space import DESIGN_KEYS
 from archgym.simulators.accelerator.systolic import DATAFLOWS
-from archgym.space import DesignSpace
 
-__all__ = ["DESIGN_KEYS", "DesignArrays", "accelerator_space", "design_arrays"]
+__all__ = ["DesignArrays", "design_arrays"]
 
-DESIGN_KEYS = ("pe_rows", "pe_cols", "dataflow", "ifmap_sram_kb", "filter_sram_kb",
-               "ofmap_sram_kb", "dram_bw_bytes_per_cycle", "clock_mhz")
 _NUMERIC = tuple(k for k in DESIGN_KEYS if k != "dataflow")
-
-
-def accelerator_space() -> DesignSpace:
-    """The design space of ``archgym/DNNAccelerator-v0`` (table in the module docstring).
-
-    The defaults (16x16, ws, 64/64/32 KB, 16 B/cycle, 700 MHz) are a small edge design.
-    """
-    return DesignSpace({
-        "pe_rows": PowerOfTwo(4, 256, default=16),
-        "pe_cols": PowerOfTwo(4, 256, default=16),
-        "dataflow": Categorical(list(DATAFLOWS), default="ws"),
-        "ifmap_sram_kb": PowerOfTwo(8, 2048, default=64),
-        "filter_sram_kb": PowerOfTwo(8, 2048, default=64),
-        "ofmap_sram_kb": PowerOfTwo(8, 2048, default=32),
-        "dram_bw_bytes_per_cycle": PowerOfTwo(4, 128, default=16),
-        "clock_mhz": IntegerChoices([200, 400, 700, 1000], default=700),
-    })
 
 
 class DesignArrays:
@@ -60,9 +29,11 @@ class DesignArrays:
         rows, cols, dataflow, ifmap_kb, filter_kb, ofmap_kb, bw, clock_mhz: Columns.
         bad: ``(D,)`` bool, rows with a malformed parameter.
         errors: Reason per bad row (``""`` for good rows).
+        bad_parameter: The malformed parameter per bad row (``""`` for good rows).
     """
 
-    def __init__(self, columns: Mapping[str, np.ndarray], bad: np.ndarray, errors: list[str]):
+    def __init__(self, columns: Mapping[str, np.ndarray], bad: np.ndarray, errors: list[str],
+                 bad_parameter: list[str] | None = None):
         self.rows = columns["pe_rows"][:, None]
         self.cols = columns["pe_cols"][:, None]
         self.dataflow = columns["dataflow"][:, None]
@@ -73,6 +44,7 @@ class DesignArrays:
         self.clock_mhz = columns["clock_mhz"][:, None]
         self.bad = bad
         self.errors = errors
+        self.bad_parameter = bad_parameter if bad_parameter is not None else [""] * len(bad)
 
     def __len__(self) -> int:
         return len(self.bad)
@@ -108,21 +80,23 @@ def design_arrays(designs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> D
     wrong = ~(numeric > 0) | ~np.isfinite(numeric)
     bad = np.isnan(df) | wrong.any(axis=0)
     errors = [""] * n
+    params = [""] * n
     if bad.any():
         for i in np.flatnonzero(bad):
-            errors[i] = _reason(raw, i, df[i], wrong[:, i])
+            params[i], errors[i] = _reason(raw, i, df[i], wrong[:, i])
         for k in _NUMERIC:
             cols[k] = np.where(bad, 1.0, cols[k])
         cols["dataflow"] = np.where(bad, 0.0, df)
-    return DesignArrays(cols, bad, errors)
+    return DesignArrays(cols, bad, errors, params)
 
 
-def _reason(raw: Mapping[str, Any], i: int, df: float, wrong: np.ndarray) -> str:
+def _reason(raw: Mapping[str, Any], i: int, df: float, wrong: np.ndarray) -> tuple[str, str]:
+    """(parameter, message) of a bad row."""
     if np.isnan(df):
-        return (f"parameter 'dataflow': value {raw['dataflow'][i]!r} is not allowed; "
-                f"allowed values: {', '.join(DATAFLOWS)}")
+        return "dataflow", (f"parameter 'dataflow': value {raw['dataflow'][i]!r} is not "
+                            f"allowed; allowed values: {', '.join(DATAFLOWS)}")
     k = _NUMERIC[int(np.argmax(wrong))]
-    return f"parameter {k!r}: value {raw[k][i]!r} must be a positive number"
+    return k, f"parameter {k!r}: value {raw[k][i]!r} must be a positive number"
 
 
 def _to_float(value: Any) -> float:

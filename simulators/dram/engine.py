@@ -15,14 +15,51 @@ import numpy as np
 from numba import njit
 
 from archgym.simulators.dram.commands import ACT, PRE, PREA, RD, RDA, REF, WR, WRA
+from archgym.simulators.dram.space import (
+    ARB_REORDER,
+    ARB_SIMPLE,
+    BUFFER_BANKWISE,
+    BUFFER_READ_WRITE,
+    BUFFER_SHARED,
+    K_ARBITER,
+    K_BUFFER,
+    K_BUFFER_SIZE,
+    K_MAX_ACTIVE,
+    K_MAX_POSTPONED,
+    K_MAX_PULLEDIN,
+    K_PAGE,
+    K_REFRESH,
+    K_RESP_QUEUE,
+    K_SCHED,
+    PAGE_CLOSED,
+    PAGE_CLOSED_ADAPTIVE,
+    PAGE_OPEN_ADAPTIVE,
+    REFRESH_ALL_BANK,
+    RESP_FIFO,
+    SCHED_FIFO,
+    SCHED_FRFCFS_GRP,
+)
 
-__all__ = ["N_COUNTS", "simulate"]
+__all__ = [
+    "ERROR_LOG_FULL",
+    "ERROR_STALLED",
+    "N_COUNTS",
+    "SLOT_ERROR",
+    "SLOT_ITERATIONS",
+    "SLOT_MAX_OWED",
+    "simulate",
+]
 
 # timing indices (memspec.TIMING_KEYS order)
 _CL, _CWL, _RCD, _RP, _RAS, _RC, _RTP, _WR, _CCDS, _CCDL = range(10)
 _RRDS, _RRDL, _WTRS, _WTRL, _FAW, _RFC, _REFI, _RTRS = range(10, 18)
-# counts: commands by code (0-7), max REFs owed at once, error flag, loop iterations
+# Slots of the ``counts`` result: command counts by command code (0-7), then these.
+SLOT_MAX_OWED = 8  #: largest number of due REFs outstanding at once
+SLOT_ERROR = 9  #: 0, or one of the ERROR_* codes
+SLOT_ITERATIONS = 10  #: loop iterations (a cost measure)
 N_COUNTS = 11
+ERROR_LOG_FULL = 1  #: the command log overflowed its capacity
+ERROR_STALLED = 2  #: no event was pending before every request was served
 _NEG = -(1 << 40)
 _INF = 1 << 62
 
@@ -73,19 +110,25 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
         log_cap: Command-log capacity (0 disables the log).
 
     Returns:
-        accept, complete, klass, counts, int_start, int_end, int_rank, n_int,
-        log (shape (n_log, 5): clock, command, flat bank or rank, row, request).
+        ``(accept, complete, klass, counts, int_start, int_end, int_rank, log)``:
+        per request the acceptance and data-end clocks and its class (0 hit,
+        1 miss, 2 conflict); ``counts`` (command counts, then the ``SLOT_*``
+        entries); the rows-open intervals (start, end, rank) for the energy
+        model; the command log, shape ``(n_log, 5)``: clock, command, flat
+        bank or rank, row, request.
     """
     n = ts.shape[0]
     nb = nranks * bpr
     bl2 = 4
-    page, sched, bufk, bsize = design[0], design[1], design[2], design[3]
-    respq, refresh_on, maxpost, maxpull = design[4], design[5] == 1, design[6], design[7]
-    arb, limit = design[8], design[9]
-    if arb == 0:
+    page, sched = design[K_PAGE], design[K_SCHED]
+    bufk, bsize = design[K_BUFFER], design[K_BUFFER_SIZE]
+    respq, refresh_on = design[K_RESP_QUEUE], design[K_REFRESH] == REFRESH_ALL_BANK
+    maxpost, maxpull = design[K_MAX_POSTPONED], design[K_MAX_PULLEDIN]
+    arb, limit = design[K_ARBITER], design[K_MAX_ACTIVE]
+    if arb == ARB_SIMPLE:
         limit = _INF
-    in_order = respq == 0 or arb == 2
-    qcap = 2 * bsize if bufk == 1 else bsize
+    in_order = respq == RESP_FIFO or arb == ARB_REORDER
+    qcap = 2 * bsize if bufk == BUFFER_READ_WRITE else bsize
 
     accept = np.full(n, -1, np.int64)
     complete = np.full(n, -1, np.int64)
@@ -156,11 +199,11 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     now = np.int64(0)
 
     while done < n:
-        counts[10] += 1
+        counts[SLOT_ITERATIONS] += 1
         progressed = False
         nxt = _INF
         # ---- responses returned (only the limiting arbiters need them)
-        if arb != 0:
+        if arb != ARB_SIMPLE:
             if in_order:
                 while ret_ptr < fwd_ptr and complete[ret_ptr] >= 0:
                     t = max(complete[ret_ptr], last_ret)
@@ -175,8 +218,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     returned += 1
         # ---- front end: accept the next request, forward into the scheduler buffer
         for stage in range(2):
-            i = acc_ptr if (arb == 0 or stage == 0) else fwd_ptr
-            if stage == 1 and arb == 0:
+            i = acc_ptr if (arb == ARB_SIMPLE or stage == 0) else fwd_ptr
+            if stage == 1 and arb == ARB_SIMPLE:
                 break
             if i >= n:
                 continue
@@ -185,7 +228,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                 continue
             if stage == 1 and i >= acc_ptr:
                 continue
-            if arb != 0 and stage == 0:
+            if arb != ARB_SIMPLE and stage == 0:
                 if acc_ptr - returned < limit:
                     accept[i] = now
                     acc_ptr += 1
@@ -197,9 +240,9 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     nxt = min(nxt, heap[0])
                 continue
             b = bank[i]
-            if bufk == 0:
+            if bufk == BUFFER_BANKWISE:
                 space = qlen[b] < bsize
-            elif bufk == 2:
+            elif bufk == BUFFER_SHARED:
                 space = total_q < bsize
             elif is_wr[i] == 1:
                 space = n_writes_q < bsize
@@ -216,7 +259,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                 else:
                     n_reads_q += 1
                 dirty[b] = True
-                if arb == 0:
+                if arb == ARB_SIMPLE:
                     accept[i] = now
                     acc_ptr += 1
                 fwd_ptr += 1
@@ -233,8 +276,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     flex[r] -= 1
                     if flex[r] < -maxpost:
                         forced[r] = True
-                    if -flex[r] > counts[8]:
-                        counts[8] = -flex[r]
+                    if -flex[r] > counts[SLOT_MAX_OWED]:
+                        counts[SLOT_MAX_OWED] = -flex[r]
                 nxt = min(nxt, next_due[r])
                 want = forced[r] or (idle and (flex[r] < 0 or (after_ref[r] and flex[r] < maxpull)))
                 if not want:
@@ -285,8 +328,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     dirty[b] = False
                     orow = open_row[b]
                     slot = -1
-                    if sched != 0 and orow >= 0:
-                        if sched == 2:
+                    if sched != SCHED_FIFO and orow >= 0:
+                        if sched == SCHED_FRFCFS_GRP:
                             for k in range(qlen[b]):
                                 if qrow[b, k] == orow and qwr[b, k] == last_dir:
                                     slot = k
@@ -393,15 +436,16 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     # page policy: auto-precharge decided from the rest of this bank's queue
                     hit_other = False
                     miss_other = False
-                    if page == 1 or page == 3:
+                    if page == PAGE_OPEN_ADAPTIVE or page == PAGE_CLOSED_ADAPTIVE:  # noqa: SIM109
                         for k in range(qlen[b]):
                             if k != slot:
                                 if qrow[b, k] == lrow:
                                     hit_other = True
                                 else:
                                     miss_other = True
-                    auto = (page == 2 or (page == 1 and miss_other and not hit_other)
-                            or (page == 3 and not hit_other))
+                    auto = (page == PAGE_CLOSED
+                            or (page == PAGE_OPEN_ADAPTIVE and miss_other and not hit_other)
+                            or (page == PAGE_CLOSED_ADAPTIVE and not hit_other))
                     if wr:
                         complete[q] = now + tm[_CWL] + bl2
                         last_wr[r] = now
@@ -420,7 +464,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     d = 1 if wr else 0
                     if d != last_dir:
                         last_dir = d
-                        if sched == 2:
+                        if sched == SCHED_FRFCFS_GRP:
                             dirty[:] = True
                     if auto:
                         cmd = WRA if wr else RDA
@@ -437,7 +481,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     qlen[b] -= 1
                     total_q -= 1
                     done += 1
-                    if arb != 0 and not in_order:
+                    if arb != ARB_SIMPLE and not in_order:
                         hsize = _heap_push(heap, hsize, complete[q])
             counts[cmd] += 1
             if log_cap > 0:
@@ -449,11 +493,11 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     log[n_log, 4] = lreq
                     n_log += 1
                 else:
-                    counts[9] = 1
+                    counts[SLOT_ERROR] = ERROR_LOG_FULL
         if progressed:
             now += 1
         elif nxt >= _INF:
-            counts[9] = 2
+            counts[SLOT_ERROR] = ERROR_STALLED
             break
         else:
             now = max(now + 1, nxt)

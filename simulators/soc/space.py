@@ -1,4 +1,4 @@
-"""The flat, fixed-length encoding of SoC designs (one `DesignSpace` per task graph).
+"""The SoC design space: a flat, fixed-length encoding (one `DesignSpace` per task graph).
 
 Sizes: ``P = min(W + 1, 6)`` PE slots (``W`` = tasks with work), ``M = 3`` memory slots,
 ``B = 3`` bus slots; ``N`` = every task of the graph (source and sink included).
@@ -80,7 +80,7 @@ class SoCEncoding:
         self.space = DesignSpace(params)
 
     def decode(self, flat: Mapping[str, Any]) -> dict[str, Any]:
-        """Flat design (a dict of :attr:`space`) -> structured design (see ``design.py``).
+        """Flat design (a dict of :attr:`space`) -> structured design (see :mod:`.structure`).
 
         Raises:
             InvalidDesign: A key is missing (the flat design is not of this space).

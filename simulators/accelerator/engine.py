@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from archgym.simulators.accelerator.design import DesignArrays
+from archgym.simulators.accelerator.columns import DesignArrays
 from archgym.simulators.accelerator.energy import EnergyTable
 from archgym.simulators.accelerator.layers import LayerTable
 from archgym.simulators.accelerator.systolic import gemm_compute
