@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_OUT ?= runs/demo
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint typecheck bench clean
 
 install: $(STAMP)
 
@@ -25,10 +25,20 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# mypy sees the installed layout (envs/, agents/, simulators/ inside archgym/)
+# through a folder of symbolic links, so every module is checked under its real name.
+TYPECHECK := build/typecheck
+typecheck: $(STAMP)
+	rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/archgym
+	ln -s $(CURDIR)/archgym/* $(TYPECHECK)/archgym/
+	for d in envs agents simulators; do ln -s $(CURDIR)/$$d $(TYPECHECK)/archgym/$$d; done
+	cd $(TYPECHECK) && $(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml -p archgym
 
 bench: $(STAMP)
 	for b in benchmarks/*_speed.py benchmarks/env_overhead.py; do $(PY) $$b || exit 1; done

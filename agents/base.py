@@ -209,7 +209,7 @@ class Agent:
                 env.reset()
             design = self.ask()
             _, reward, terminated, truncated, info = env.step(self.space.to_index(design))
-            evaluation = recorder.record(reward, info)
+            evaluation = recorder.record(float(reward), info)
             self.tell(evaluation.design, evaluation.reward, evaluation.metrics, info)
             episode_over = terminated or truncated
         return recorder.finish()

@@ -40,7 +40,7 @@ def _elitist_sampler_class() -> type:
         def select_parent(self, study: Any, generation: int) -> list[Any]:
             children = self.get_population(study, generation - 1)
             parents = self.get_parent_population(study, generation - 1)
-            size = self.population_size
+            size = int(self.population_size or 0)
 
             def key(t: Any) -> float:
                 return t.value

@@ -79,7 +79,7 @@ class HyperParameter:
             if isinstance(value, numbers.Integral) or (
                 isinstance(value, numbers.Real) and float(value).is_integer()
             ):
-                value = int(value)
+                value = int(float(value))
                 if self._in_range(value):
                     return value
         elif isinstance(value, numbers.Real) and math.isfinite(float(value)):

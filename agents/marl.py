@@ -110,7 +110,7 @@ class MultiAgentPPO(Agent):
         recorder = self.start_run(env, budget, callback)
         budget = recorder.budget
         par = parallel_env(RecordingWrapper(env, recorder))
-        self._build(int(np.prod(env.observation_space.shape)))
+        self._build(int(np.prod(env.observation_space.shape or (1,))))
         with torch_threads(1):
             obs_dict, _ = par.reset(seed=self.int_seed(1))
             obs = obs_dict[par.possible_agents[0]]

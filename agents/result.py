@@ -205,5 +205,5 @@ class RecordingWrapper(gym.Wrapper):
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         self.recorder.check_budget()
         obs, reward, terminated, truncated, info = self.env.step(action)
-        self.recorder.record(reward, info)
-        return obs, reward, terminated, truncated, info
+        self.recorder.record(float(reward), info)
+        return obs, float(reward), terminated, truncated, info

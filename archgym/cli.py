@@ -22,6 +22,7 @@ from typing import Any
 import gymnasium as gym
 
 import archgym
+from archgym.env import unwrap
 from archgym.errors import ArchGymError, ConfigError
 
 __all__ = ["main", "parse_kv"]
@@ -45,7 +46,7 @@ def _cmd_envs(args: argparse.Namespace) -> int:
     rows = []
     for env_id in archgym.list_envs():
         env = gym.make(env_id)
-        base = env.unwrapped
+        base = unwrap(env)
         workloads = ", ".join(base.simulator.workloads)
         rows.append((env_id, workloads, f"{base.design_space.size:.3g}", len(base.design_space)))
         env.close()
@@ -58,7 +59,7 @@ def _cmd_envs(args: argparse.Namespace) -> int:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     env = archgym.make(args.env_id, **parse_kv(args.env_kwarg))
-    base = env.unwrapped
+    base = unwrap(env)
     print(f"{args.env_id}  ({type(base).__module__}.{type(base).__name__})")
     print(f"workloads: {', '.join(base.simulator.workloads)} (this env: {base.workload_name})")
     print(f"design space: {len(base.design_space)} parameters, {base.design_space.size:,} designs")
@@ -83,7 +84,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         env_kwargs["workload"] = args.workload
     env = archgym.make(args.env_id, **env_kwargs)
     hp = parse_kv(args.hp)
-    agent = agents.make(args.agent, env.unwrapped.design_space, seed=args.seed, **hp)
+    agent = agents.make(args.agent, unwrap(env).design_space, seed=args.seed, **hp)
     if args.log:
         run_info = {"agent": args.agent, "hyperparameters": hp, "seed": args.seed}
         env = RecordEvaluations(env, args.log, run_info=run_info)
@@ -91,9 +92,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = agent.run(env, budget=args.budget)
     elapsed = time.perf_counter() - start
     env.close()
-    units = env.unwrapped.units
+    units = unwrap(env).units
     print(
-        f"{args.agent} on {args.env_id} ({env.unwrapped.workload_name}): "
+        f"{args.agent} on {args.env_id} ({unwrap(env).workload_name}): "
         f"{args.budget} evaluations in {elapsed:.2f} s"
     )
     print(f"best reward: {result.best_reward:.6g}")

@@ -219,6 +219,8 @@ class RecordEvaluations(gym.Wrapper):
         self._step = 0
         self._episode = -1
         self.rows_written = 0
+        #: Evaluations so far that met every target.
+        self.targets_met = 0
         self.set_run_info(run_info or {})
         base = env.unwrapped
         description = base.describe()  # type: ignore[attr-defined]
@@ -240,13 +242,14 @@ class RecordEvaluations(gym.Wrapper):
 
     def step(self, action: Any) -> Any:
         obs, reward, terminated, truncated, info = self.env.step(action)
+        self.targets_met += bool(info["target_met"])
         self._rows.append(evaluation_row(
             env_id=self.description["env_id"],
             env_version=self.description["env_version"],
             workload=info.get("workload", ""),
             design=info["design"],
             metrics=info["metrics"],
-            reward=reward,
+            reward=float(reward),
             target_met=info["target_met"],
             invalid=info["invalid"],
             error=info["error"],
@@ -310,7 +313,8 @@ def log_files(path_or_glob: str | os.PathLike[str]) -> list[Path]:
         raise DatasetError(f"no evaluation log found at {os.fspath(path_or_glob)!r}")
     if len(files) == 1 and Path(os.fspath(path_or_glob)).is_file():
         return files  # named explicitly: read_part says what is wrong with it
-    logs, others = [], []
+    logs: list[Path] = []
+    others: list[Path] = []
     for f in files:
         try:
             schema = pq.read_schema(f)

@@ -55,7 +55,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -67,7 +67,7 @@ from archgym.objective import Objective
 from archgym.simulator import Simulator
 from archgym.space import Design, DesignSpace
 
-__all__ = ["OBS_BOUND", "ArchEnv"]
+__all__ = ["OBS_BOUND", "ArchEnv", "unwrap"]
 
 OBS_BOUND = 16.0
 
@@ -104,7 +104,7 @@ class ArchEnv(gym.Env):
             keyword is rejected by the backend with a clear error.
     """
 
-    metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi"], "render_fps": 4}
+    metadata: dict[str, Any] = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012
 
     def __init__(
         self,
@@ -173,8 +173,9 @@ class ArchEnv(gym.Env):
         scales.update(self.objective.targets)
         self._log_scales = [math.log2(abs(scales.get(n, 1.0))) for n in self.metric_names]
         self.action_space = self.design_space.gym_space()
+        self._obs_shape = (len(self.metric_names) + 1,)
         self.observation_space = spaces.Box(
-            -OBS_BOUND, OBS_BOUND, shape=(len(self.metric_names) + 1,), dtype=np.float32
+            -OBS_BOUND, OBS_BOUND, shape=self._obs_shape, dtype=np.float32
         )
         self._names = self.design_space.names
         self._values = [p.values for p in self.design_space.parameters.values()]
@@ -189,7 +190,7 @@ class ArchEnv(gym.Env):
         super().reset(seed=seed)
         self._steps = 0
         self._last = None
-        return np.zeros(self.observation_space.shape, dtype=np.float32), {}
+        return np.zeros(self._obs_shape, dtype=np.float32), {}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         index = self._index(action)
@@ -210,7 +211,7 @@ class ArchEnv(gym.Env):
         invalid = bool(error)
         if invalid:
             reward, target_met = self.invalid_reward, False
-            obs = np.zeros(self.observation_space.shape, dtype=np.float32)
+            obs = np.zeros(self._obs_shape, dtype=np.float32)
         else:
             reward = self.objective.reward(metrics)
             target_met = self.objective.target_met(metrics)
@@ -218,7 +219,7 @@ class ArchEnv(gym.Env):
         at_limit = self._steps >= self.max_steps
         terminated = (self.terminate_on_target and target_met) or (at_limit and self.max_steps == 1)
         truncated = at_limit and not terminated
-        info = {
+        info: dict[str, Any] = {
             "design": design,
             "metrics": metrics,
             "units": dict(self.units),
@@ -305,3 +306,17 @@ class ArchEnv(gym.Env):
             return f"step {step} INVALID ({err}) | {d}"
         m = " ".join(f"{k}={metrics[k]:.4g}{self.units[k]}" for k in self.metric_names)
         return f"step {step} reward={reward:.4g} | {m} | {d}"
+
+
+def unwrap(env: gym.Env) -> ArchEnv:
+    """The :class:`ArchEnv` inside ``env`` (its ``unwrapped``), typed.
+
+    Raises:
+        ConfigError: ``env`` is not an ArchGym env.
+    """
+    base = env.unwrapped
+    if not isinstance(base, ArchEnv):
+        raise ConfigError(
+            f"expected an ArchGym env (an ArchEnv, possibly wrapped), got {type(base).__name__}"
+        )
+    return base

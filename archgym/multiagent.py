@@ -127,7 +127,7 @@ class ArchParallelEnv(ParallelEnv):
             self.agents = []
         return out
 
-    def render(self) -> str | None:
+    def render(self) -> Any:
         return self.env.render()
 
     def close(self) -> None:

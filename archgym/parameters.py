@@ -55,7 +55,8 @@ class Parameter(ABC):
         return f"{type(self).__name__}({list(self.values)!r})"
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and self.values == other.values  # type: ignore[attr-defined]
+        return (isinstance(other, Parameter) and type(self) is type(other)
+                and self.values == other.values)
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self.values))
@@ -83,7 +84,7 @@ class Parameter(ABC):
         Raises:
             KeyError: ``value`` is not allowed.
         """
-        value = self._normalise(value)  # type: ignore[arg-type]
+        value = self._normalise(value)
         if isinstance(value, bool) and not isinstance(self, Categorical):
             raise KeyError(value)
         return self._index[value]
@@ -142,8 +143,8 @@ class _Ordinal(Parameter):
         return value
 
     def __init__(self, values: Sequence[int], default: int | None = None):
-        for v in values:
-            v = Parameter._normalise(v)
+        for raw in values:
+            v = Parameter._normalise(raw)
             if not isinstance(v, numbers.Integral) or isinstance(v, bool):
                 raise TypeError(f"{type(self).__name__} values must be integers, got {v!r}")
         super().__init__(sorted(int(v) for v in values), default)

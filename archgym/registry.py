@@ -97,7 +97,7 @@ class Registry(Generic[T]):
             problem = self._check(entry)
             if problem:
                 raise ConfigError(f"{self.kind} {name!r}: {problem}")
-        return entry  # type: ignore[return-value]
+        return entry
 
     def names(self) -> list[str]:
         """Registered names, in registration order."""

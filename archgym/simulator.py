@@ -89,7 +89,10 @@ class Simulator(ABC):
         """
 
     def evaluate_index(
-        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+        self,
+        index: Sequence[int] | np.ndarray,
+        workload: Any,
+        design: Mapping[str, Any] | None = None,
     ) -> dict[str, float]:
         """Simulate the design at ``index`` (an index vector of :attr:`design_space`).
 

@@ -357,7 +357,7 @@ class DesignSpace:
             if valid[i] and isinstance(d, Mapping) and len(d) != len(self):
                 valid[i] = all(k in self.parameters for k in d)
         if self.constraints:
-            for i in np.flatnonzero(valid):
+            for i in np.flatnonzero(valid).tolist():
                 try:
                     self.check_constraints(designs[i])
                 except InvalidDesign:

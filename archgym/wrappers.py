@@ -13,6 +13,8 @@ from typing import Any
 import gymnasium as gym
 from gymnasium.utils import RecordConstructorArgs
 
+from archgym.env import unwrap
+
 __all__ = ["EvaluationTime"]
 
 
@@ -25,5 +27,5 @@ class EvaluationTime(gym.Wrapper, RecordConstructorArgs):
 
     def step(self, action: Any):
         obs, reward, terminated, truncated, info = self.env.step(action)
-        info["eval_seconds"] = self.env.unwrapped.last_eval_seconds
+        info["eval_seconds"] = unwrap(self.env).last_eval_seconds
         return obs, reward, terminated, truncated, info

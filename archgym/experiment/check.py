@@ -13,6 +13,7 @@ from typing import Any
 
 import gymnasium as gym
 
+from archgym.env import unwrap
 from archgym.errors import ArchGymError, UnknownName
 from archgym.experiment.imports import import_modules
 from archgym.experiment.spec import SpecErrors, SweepSpec
@@ -25,7 +26,7 @@ def _check_env(env_id: str, kwargs: Mapping[str, Any]) -> None:
     env = gym.make(env_id, **dict(kwargs))
     try:
         workload = kwargs.get("workload")
-        shipped = tuple(getattr(env.unwrapped.simulator, "workloads", ()) or ())
+        shipped = tuple(unwrap(env).simulator.workloads)
         if isinstance(workload, str) and shipped and workload not in shipped:
             raise UnknownName("workload", workload, shipped)
     finally:

@@ -19,7 +19,7 @@ import concurrent.futures as cf
 import multiprocessing as mp
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -86,7 +86,7 @@ class LocalExecutor:
             if not queue:
                 return
 
-    def _run_pool(self, trials: list[Trial]) -> Iterator[TrialOutcome]:
+    def _run_pool(self, trials: list[Trial]) -> Generator[TrialOutcome, None, list[Trial]]:
         """Run trials in one pool; return those lost when a worker process died."""
         ctx = mp.get_context("spawn")
         pool = cf.ProcessPoolExecutor(

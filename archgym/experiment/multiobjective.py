@@ -2,7 +2,7 @@
 
 The objectives of an env are the metrics its objective targets (at most
 three, in the objective's order), with their goals (min/max) and units, read
-from the env itself (:func:`env_objectives`).
+from the env description stored with each trial summary (:func:`env_objectives`).
 
 Hypervolume is measured on the first two objectives (those of the Pareto
 figure) in a normalised space per env, so agents are
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,23 +54,23 @@ class Objectives:
     targets: tuple[float, ...]
 
 
-def env_objectives(env_id: str, env_kwargs: Mapping[str, object]) -> Objectives:
-    """Read the targeted metrics, goals, units and targets of an env by making it once."""
-    import gymnasium as gym
+def env_objectives(description: Mapping[str, Any]) -> Objectives:
+    """The targeted metrics, goals, units and targets of an env description.
 
-    env = gym.make(env_id, **dict(env_kwargs))
-    try:
-        base = env.unwrapped
-        obj = base.objective
-        names = tuple(obj.targets)[:3]
-        return Objectives(
-            names=names,
-            goals=tuple(obj.goals[n] for n in names),
-            units=tuple(base.units.get(n, "") for n in names),
-            targets=tuple(float(obj.targets[n]) for n in names),
-        )
-    finally:
-        env.close()
+    Args:
+        description: An env's :meth:`~archgym.env.ArchEnv.describe` dict (as
+            stored in a trial summary's ``env_description`` column).
+    """
+    units = {m["name"]: m["unit"] for m in description["metrics"]}
+    targets = description["targets"]
+    goals = description["goals"]
+    names = tuple(targets)[:3]
+    return Objectives(
+        names=names,
+        goals=tuple(goals[n] for n in names),
+        units=tuple(units.get(n, "") for n in names),
+        targets=tuple(float(targets[n]) for n in names),
+    )
 
 
 def _valid_points(evals: pd.DataFrame, obj: Objectives) -> pd.DataFrame:
@@ -119,7 +120,7 @@ def hypervolume_2d(front: np.ndarray, reference: np.ndarray) -> float:
     return float(np.sum(widths * (reference[1] - best_y)))
 
 
-def _running_hypervolume(costs: np.ndarray, checkpoints: Sequence[int]) -> np.ndarray:
+def _running_hypervolume(costs: np.ndarray, checkpoints: Sequence[int] | np.ndarray) -> np.ndarray:
     """Hypervolume of the first ``c`` points for each checkpoint ``c`` (incremental fronts)."""
     ref = np.full(costs.shape[1], REFERENCE)
     out = np.zeros(len(checkpoints))

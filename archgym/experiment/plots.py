@@ -1,4 +1,4 @@
-"""Figures of a sweep (matplotlib, Agg backend, PNG): one panel per env, one colour per agent.
+"""Figures of a sweep (PNG, via :mod:`archgym.figures`): one panel per env, one colour per agent.
 
 Every function takes a table from :mod:`~archgym.experiment.analysis` or
 :mod:`~archgym.experiment.multiobjective` and a path, writes the figure and
@@ -11,45 +11,33 @@ import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from archgym.experiment.multiobjective import Objectives
+from archgym.figures import colours, new_figure, save_png
 
 __all__ = ["plot_curves", "plot_final", "plot_hypervolume", "plot_lottery", "plot_pareto"]
 
 REWARD_LABEL = "reward (dimensionless, higher is better)"
 
 
-def _colours(agents: list[str]) -> dict[str, tuple]:
-    cmap = plt.get_cmap("tab10" if len(agents) <= 10 else "tab20")
-    return {a: cmap(i % cmap.N) for i, a in enumerate(agents)}
-
-
-def _panels(envs: list[str], width: float = 5.5, height: float = 4.0):
+def _panels(envs: list[str], width: float = 5.5, height: float = 4.0) -> tuple[Any, Any]:
     n = max(1, len(envs))
     ncols = min(2, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+    fig, axes = new_figure(width * ncols, height * nrows, nrows=nrows, ncols=ncols, squeeze=False)
     flat = axes.ravel()
     for ax in flat[n:]:
         ax.set_visible(False)
     return fig, flat[:n]
 
 
-def _save(fig, path: str | os.PathLike[str], title: str) -> Path:
+def _save(fig: Any, path: str | os.PathLike[str], title: str) -> Path:
     fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
-    plt.close(fig)
-    os.replace(tmp, path)
-    return path
+    return save_png(fig, path)
 
 
 def _band_plot(
@@ -61,11 +49,11 @@ def _band_plot(
     symlog_y: bool = False,
 ) -> Path:
     envs = sorted(table["env_label"].unique())
-    colours = _colours(sorted(table["agent_label"].unique()))
+    palette = colours(sorted(table["agent_label"].unique()))
     fig, axes = _panels(envs)
     for ax, env in zip(axes, envs, strict=True):
         for agent, g in table[table["env_label"] == env].groupby("agent_label", sort=True):
-            c = colours[agent]
+            c = palette[agent]
             n = int(g["n_trials"].iloc[0])
             ax.plot(g["evaluations"], g["median"], color=c, label=f"{agent} (n={n})")
             ax.fill_between(g["evaluations"], g["low"], g["high"], color=c, alpha=0.2, lw=0)
@@ -110,13 +98,13 @@ def plot_hypervolume(table: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
 def plot_final(final: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """IQM of the best reward per agent with 95 % CIs, one panel per env."""
     envs = list(dict.fromkeys(final["env_label"]))
-    colours = _colours(sorted(final["agent_label"].unique()))
+    palette = colours(sorted(final["agent_label"].unique()))
     fig, axes = _panels(envs, height=0.5 + 0.45 * final["agent_label"].nunique())
     for ax, env in zip(axes, envs, strict=True):
         g = final[final["env_label"] == env].sort_values("iqm")
         y = np.arange(len(g))
         for yi, (_, row) in zip(y, g.iterrows(), strict=True):
-            c = colours[row["agent_label"]]
+            c = palette[row["agent_label"]]
             err = [[row["iqm"] - row["iqm_low"]], [row["iqm_high"] - row["iqm"]]]
             ax.errorbar(
                 row["iqm"], yi, xerr=err, fmt="o", color=c, capsize=3, label=row["agent_label"]
@@ -136,7 +124,7 @@ def plot_lottery(
 ) -> Path:
     """Per agent, the distribution over hyperparameter settings of the best reward reached."""
     envs = sorted(settings["env_label"].unique())
-    colours = _colours(sorted(settings["agent_label"].unique()))
+    palette = colours(sorted(settings["agent_label"].unique()))
     fig, axes = _panels(
         envs, width=max(6.5, 1.2 + 0.9 * settings["agent_label"].nunique()), height=4.5
     )
@@ -151,7 +139,7 @@ def plot_lottery(
                 i + rng.uniform(-0.15, 0.15, len(d)),
                 d,
                 s=12,
-                color=colours[a],
+                color=palette[a],
                 alpha=0.8,
                 zorder=3,
                 label=a,
@@ -177,25 +165,25 @@ def plot_lottery(
     return _save(fig, path, "Hyperparameter lottery: best reward per hyperparameter setting")
 
 
-def _objective_label(obj: object, i: int) -> str:
-    better = "lower" if obj.goals[i] == "min" else "higher"  # type: ignore[attr-defined]
-    return f"{obj.names[i]} ({obj.units[i]}, {better} is better)"  # type: ignore[attr-defined]
+def _objective_label(obj: Objectives, i: int) -> str:
+    better = "lower" if obj.goals[i] == "min" else "higher"
+    return f"{obj.names[i]} ({obj.units[i]}, {better} is better)"
 
 
 def plot_pareto(
-    fronts: pd.DataFrame, objectives: Mapping[str, object], path: str | os.PathLike[str]
+    fronts: pd.DataFrame, objectives: Mapping[str, Objectives], path: str | os.PathLike[str]
 ) -> Path:
     """Pareto fronts of evaluated designs per agent (first two objectives), one panel per env."""
     envs = sorted(fronts["env_label"].unique())
-    colours = _colours(sorted(fronts["agent_label"].unique()))
+    palette = colours(sorted(fronts["agent_label"].unique()))
     fig, axes = _panels(envs)
     for ax, env in zip(axes, envs, strict=True):
         obj = objectives[env]
         xcol, ycol = (f"metric.{n}" for n in obj.names[:2])
         for agent, g in fronts[fronts["env_label"] == env].groupby("agent_label", sort=True):
             where = "post" if obj.goals[1] == "min" else "pre"
-            ax.step(g[xcol], g[ycol], where=where, color=colours[agent], alpha=0.7)
-            ax.scatter(g[xcol], g[ycol], s=14, color=colours[agent], label=agent)
+            ax.step(g[xcol], g[ycol], where=where, color=palette[agent], alpha=0.7)
+            ax.scatter(g[xcol], g[ycol], s=14, color=palette[agent], label=agent)
         ax.axvline(obj.targets[0], color="grey", ls=":", lw=1)
         ax.axhline(obj.targets[1], color="grey", ls=":", lw=1, label="targets")
         ax.set_title(env)

@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from archgym.atomic import write_text_atomic
 from archgym.experiment import analysis, plots
-from archgym.experiment.imports import import_modules
 from archgym.experiment.multiobjective import (
     Objectives,
     env_objectives,
@@ -52,19 +52,18 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = ".4g") -> str:
     return "\n".join([header, rule, *body])
 
 
-def _objectives(trials: pd.DataFrame, imports: tuple[str, ...]) -> dict[str, Objectives]:
+def _objectives(trials: pd.DataFrame) -> tuple[dict[str, Objectives], list[str]]:
+    """Objectives per env label from the stored env descriptions, and why any is missing."""
     out: dict[str, Objectives] = {}
-    try:
-        import_modules(imports)
-    except Exception:  # envs that cannot be made just get no multi-objective view
-        return out
+    missing: list[str] = []
     for env, g in trials.groupby("env_label"):
-        row = g.iloc[0]
-        try:
-            out[env] = env_objectives(row["env_id"], json.loads(row["env_kwargs"]))
-        except Exception:
+        texts = [t for t in g.get("env_description", pd.Series(dtype=str)) if t]
+        if not texts:
+            missing.append(f"{env}: its trial summaries carry no env description "
+                           "(written by an older ArchGym)")
             continue
-    return out
+        out[str(env)] = env_objectives(json.loads(texts[0]))
+    return out, missing
 
 
 def _poi_matrix(poi: pd.DataFrame, env: str) -> pd.DataFrame:
@@ -137,7 +136,7 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     settings, odds = analysis.lottery(trials)
     if (odds["n_settings"] > 1).any():
         figures["lottery"] = plots.plot_lottery(settings, odds, fig_dir / "lottery.png").name
-    objectives = _objectives(trials, spec.imports)
+    objectives, no_objectives = _objectives(trials)
     fronts = pareto_fronts(trials, evals, objectives)
     hv = hypervolume_curves(trials, evals, objectives, n_boot=min(n_bootstrap, 1000), seed=seed)
     if not fronts.empty:
@@ -154,7 +153,7 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     ]:
         table.to_csv(tab_dir / f"{name}.csv", index=False)
 
-    lines += _sections(figures, final, poi, settings, odds, objectives)
+    lines += _sections(figures, final, poi, settings, odds, objectives, no_objectives)
     failed = all_trials[all_trials["status"] == "failed"]
     if len(failed):
         lines += ["## Failed trials", ""]
@@ -171,6 +170,7 @@ def _sections(
     settings: pd.DataFrame,
     odds: pd.DataFrame,
     objectives: Mapping[str, Objectives],
+    no_objectives: list[str],
 ) -> list[str]:
     lines = ["## Best-so-far reward vs evaluations", ""]
     lines += [
@@ -218,7 +218,15 @@ def _sections(
         lines += [f"![hyperparameter lottery](figures/{figures['lottery']})", ""]
     else:
         lines += ["(Every agent ran a single setting: give agents a `grid` for a lottery.)", ""]
-    if "pareto" in figures:
+    if "pareto" not in figures:
+        lines += ["## Multi-objective view", ""]
+        single = [e for e, o in objectives.items() if len(o.names) < 2]
+        reasons = [*no_objectives,
+                   *(f"{e}: its objective targets a single metric" for e in single)]
+        if not reasons:
+            reasons = ["no trial evaluated a valid design"]
+        lines += ["Not drawn: " + "; ".join(reasons) + ".", ""]
+    else:
         names = {env: " vs ".join(o.names[:2]) for env, o in objectives.items()}
         lines += [
             "## Multi-objective view",
@@ -237,7 +245,4 @@ def _sections(
 
 
 def _write(path: Path, lines: list[str]) -> Path:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomic(path, "\n".join(lines) + "\n")

@@ -21,13 +21,13 @@ import platform
 import tempfile
 import time
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
 
+from archgym.env import unwrap
 from archgym.experiment.imports import import_modules
 from archgym.experiment.trials import Trial, canonical_json
 from archgym.threads import one_thread_per_process
@@ -69,7 +69,8 @@ def summary_row(
     (best design's metrics, in the env's units), ``target_met`` (whether any
     evaluation met every target), ``evaluations`` (rows logged),
     ``wall_time_s`` (s), ``error``, ``traceback``, ``started_at`` and
-    ``finished_at`` (UNIX time, s), ``host``.
+    ``finished_at`` (UNIX time, s), ``host``, and for finished trials
+    ``env_description`` (the env's :meth:`~archgym.env.ArchEnv.describe` as JSON).
     """
     row: dict[str, Any] = {
         "trial_id": trial.trial_id,
@@ -95,6 +96,7 @@ def summary_row(
         "started_at": float(started_at),
         "finished_at": time.time(),
         "host": platform.node(),
+        "env_description": "",
     }
     for name, value in trial.hyperparameters.items():
         row[f"hp.{name}"] = value if isinstance(value, (int, float, bool)) else json.dumps(value)
@@ -129,25 +131,23 @@ def run_trial(trial: Trial) -> TrialOutcome:
             from archgym.agents import make as make_agent
 
             agent = make_agent(
-                trial.agent, env.unwrapped.design_space, seed=trial.seed,
+                trial.agent, unwrap(env).design_space, seed=trial.seed,
                 **dict(trial.hyperparameters)
             )
             result = agent.run(env, trial.budget)
             env.close()
-            logged = env.rows_written
-            env = None
-            parts = _read_parts(log_dir)
-            met = _any_target_met(parts)
             summary = summary_row(
                 trial,
                 status="done",
                 result=result,
-                evaluations=logged,
+                evaluations=env.rows_written,
                 wall_time_s=time.perf_counter() - start,
                 started_at=started,
             )
-            summary["target_met"] = met
-            return TrialOutcome(summary, parts)
+            summary["target_met"] = env.targets_met > 0
+            summary["env_description"] = json.dumps(env.description, default=str)
+            env = None
+            return TrialOutcome(summary, _read_parts(log_dir))
         except Exception as exc:
             if env is not None:
                 with contextlib.suppress(Exception):  # the original error is the one to report
@@ -172,15 +172,3 @@ def _read_parts(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.glob("*.parquet"))
         if not p.name.startswith(".")
     }
-
-
-def _any_target_met(parts: Mapping[str, bytes]) -> bool:
-    import io
-
-    import pyarrow.parquet as pq
-
-    for data in parts.values():
-        column = pq.read_table(io.BytesIO(data), columns=["target_met"]).column("target_met")
-        if any(column.to_pylist()):
-            return True
-    return False

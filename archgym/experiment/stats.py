@@ -28,7 +28,7 @@ __all__ = [
     "stratified_bootstrap",
 ]
 
-Statistic = Callable[[np.ndarray], np.ndarray]
+Statistic = Callable[..., np.ndarray | float]
 
 
 def iqm(scores: np.ndarray, axis: int = -1) -> np.ndarray | float:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,24 +35,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from archgym.atomic import write_bytes_atomic
 from archgym.datalog import read_part, write_table_atomic
 from archgym.errors import ConfigError, DatasetError
 from archgym.experiment.runner import TrialOutcome
 
 __all__ = ["Results", "ResultsStore", "load_results"]
-
-
-def _write_bytes_atomic(data: bytes, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 class ResultsStore:
@@ -99,7 +86,7 @@ class ResultsStore:
         """Store the spec next to the results (atomically)."""
         self.root.mkdir(parents=True, exist_ok=True)
         text = yaml.safe_dump(dict(raw), sort_keys=False)
-        _write_bytes_atomic(text.encode(), self.spec_path)
+        write_bytes_atomic(self.spec_path, text.encode())
 
     def clean_unfinished(self) -> list[str]:
         """Delete leftovers of interrupted trials; return their trial ids.
@@ -127,7 +114,7 @@ class ResultsStore:
         if outcome.evaluations:
             folder.mkdir(parents=True)
             for name, data in outcome.evaluations.items():
-                _write_bytes_atomic(data, folder / name)
+                write_bytes_atomic(folder / name, data)
         table = pa.Table.from_pandas(pd.DataFrame([outcome.summary]), preserve_index=False)
         write_table_atomic(table, self.trials_dir / f"{tid}.parquet")
 
@@ -168,7 +155,7 @@ class ResultsStore:
     def load_evaluations(self, trial_ids: Iterable[str] | None = None) -> pd.DataFrame:
         """The evaluations table of finished trials (or of ``trial_ids``), sorted."""
         wanted = self.finished_ids() if trial_ids is None else set(trial_ids)
-        frames = []
+        frames: list[pd.DataFrame] = []
         for tid in sorted(wanted):
             folder = self.evaluations_dir / tid
             if folder.is_dir():

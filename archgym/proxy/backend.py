@@ -73,7 +73,7 @@ class ProxySimulator(Simulator):
         name = self.resolve_workload(workload)
         return self.model.predict_index(np.asarray(index, dtype=np.int64), name, self.design_space)
 
-    def _answer(self, index: Sequence[int], workload: Any) -> dict[str, float]:
+    def _answer(self, index: Sequence[int] | np.ndarray, workload: Any) -> dict[str, float]:
         y, u = self.predict(np.asarray(index, dtype=np.int64)[None, :], workload)
         self.last_uncertainty = None if u is None else float(u[0])
         return {name: float(y[0, j]) for j, name in enumerate(self.metric_names)}
@@ -82,7 +82,10 @@ class ProxySimulator(Simulator):
         return self._answer(self.design_space.to_index(design), workload)
 
     def evaluate_index(
-        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+        self,
+        index: Sequence[int] | np.ndarray,
+        workload: Any,
+        design: Mapping[str, Any] | None = None,
     ) -> dict[str, float]:
         """Predict straight from the index vector (no design-dict round trip)."""
         return self._answer(index, workload)
@@ -181,7 +184,10 @@ class AutoSimulator(Simulator):
         return self.evaluate_index(self.design_space.to_index(design), workload, design)
 
     def evaluate_index(
-        self, index: Sequence[int], workload: Any, design: Mapping[str, Any] | None = None
+        self,
+        index: Sequence[int] | np.ndarray,
+        workload: Any,
+        design: Mapping[str, Any] | None = None,
     ) -> dict[str, float]:
         """The proxy's answer when it is confident, else the simulator's (logged)."""
         if design is None:
@@ -208,8 +214,10 @@ class AutoSimulator(Simulator):
         """Proxy answers for confident designs; one simulator batch for the rest."""
         index, valid = self.design_space.index_lenient(designs)
         y, u = self.proxy.predict(index, workload)
+        if u is None:  # pragma: no cover - checked in __init__
+            raise ConfigError("backend 'auto' needs a model with uncertainty")
         out = {name: y[:, j].copy() for j, name in enumerate(self.proxy.metric_names)}
-        ask = np.flatnonzero(valid & (u >= self.threshold))
+        ask = np.flatnonzero(valid & (u >= self.threshold)).tolist()
         self.n_proxy += int(valid.sum()) - len(ask)
         self.n_simulated += len(ask)
         if len(ask):

@@ -15,7 +15,7 @@ Per metric and split (scores are computed on raw values, in the metric's unit):
   simulated value is at least as good as the simulator's ``k``-th best value
   (without ties this is the plain set overlap).
 
-Parity plots (predicted vs simulated) are drawn with Matplotlib's Agg backend.
+Parity plots (predicted vs simulated) are PNG files (:mod:`archgym.figures`).
 """
 
 from __future__ import annotations
@@ -167,9 +167,9 @@ def evaluate_splits(
                 y_pred[:, j],
             )
     if plot_dir is not None:
-        for (split_name, metric), series in points.items():
+        for (split_name, name), series in points.items():
             parity_plot(
-                series, metric, units[metric], Path(plot_dir) / f"parity_{split_name}_{metric}.png"
+                series, name, units[name], Path(plot_dir) / f"parity_{split_name}_{name}.png"
             )
     return rows
 
@@ -181,14 +181,9 @@ def parity_plot(
     path: str | os.PathLike[str],
 ) -> Path:
     """Scatter predicted vs simulated values (one colour per series) with the y = x line."""
-    import matplotlib
+    from archgym.figures import new_figure, save_png
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig, ax = plt.subplots(figsize=(4.5, 4.5))
+    fig, ax = new_figure(4.5, 4.5)
     lo, hi = math.inf, -math.inf
     for label, (y_true, y_pred) in series.items():
         ax.scatter(y_true, y_pred, s=6, alpha=0.5, label=label)
@@ -199,10 +194,7 @@ def parity_plot(
     ax.set_ylabel(f"proxy {metric} [{unit}]")
     if len(series) > 1:
         ax.legend(fontsize=7, markerscale=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:

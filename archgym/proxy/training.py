@@ -144,7 +144,7 @@ def fit(
         df, space, names, env_id=env_id, workload=workload, by_agent=by_agent, source=source
     )
     transforms = choose_transforms(data.merged(), log_metrics)
-    common = {
+    common: dict[str, Any] = {
         "env_id": env_id,
         "env_version": version,
         "space": space,

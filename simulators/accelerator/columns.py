@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from archgym.errors import InvalidDesign
+from archgym.errors import InvalidDesign, did_you_mean
 from archgym.simulators.accelerator.space import DESIGN_KEYS
 from archgym.simulators.accelerator.systolic import DATAFLOWS
 
@@ -57,11 +57,15 @@ def design_arrays(designs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> D
     marked bad (its reason in :attr:`DesignArrays.errors`); the caller raises
     or returns NaN for it.
     """
+    raw: dict[str, Any]
     if isinstance(designs, Mapping):
         missing = [k for k in DESIGN_KEYS if k not in designs]
         if missing:
             raise InvalidDesign(f"design columns missing parameter(s) {', '.join(missing)}",
                                 parameter=missing[0])
+        for key in designs:
+            if key not in DESIGN_KEYS:
+                raise InvalidDesign(_unknown(key), parameter=str(key))
         n = len(np.atleast_1d(designs["pe_rows"]))
         raw = {k: np.broadcast_to(np.atleast_1d(np.asarray(designs[k])), (n,)) for k in DESIGN_KEYS}
     else:
@@ -81,13 +85,25 @@ def design_arrays(designs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> D
     bad = np.isnan(df) | wrong.any(axis=0)
     errors = [""] * n
     params = [""] * n
+    if not isinstance(designs, Mapping):
+        for i, d in enumerate(designs):
+            extra = [k for k in (d if isinstance(d, Mapping) else ()) if k not in DESIGN_KEYS]
+            if extra:
+                bad[i] = True
+                params[i], errors[i] = str(extra[0]), _unknown(extra[0])
     if bad.any():
         for i in np.flatnonzero(bad):
-            params[i], errors[i] = _reason(raw, i, df[i], wrong[:, i])
+            if not errors[i]:
+                params[i], errors[i] = _reason(raw, int(i), df[i], wrong[:, i])
         for k in _NUMERIC:
             cols[k] = np.where(bad, 1.0, cols[k])
         cols["dataflow"] = np.where(bad, 0.0, df)
     return DesignArrays(cols, bad, errors, params)
+
+
+def _unknown(key: object) -> str:
+    return (f"unknown parameter {key!r}.{did_you_mean(str(key), DESIGN_KEYS)} "
+            f"Parameters: {', '.join(DESIGN_KEYS)}.")
 
 
 def _reason(raw: Mapping[str, Any], i: int, df: float, wrong: np.ndarray) -> tuple[str, str]:

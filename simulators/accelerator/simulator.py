@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -25,7 +25,7 @@ from archgym.simulators.accelerator.workloads import NAMES, resolve_workload
 
 __all__ = ["AcceleratorSimulator"]
 
-Workload = str | os.PathLike[str] | LayerTable
+Workload: TypeAlias = str | os.PathLike[str] | LayerTable
 
 _LAYER_KEYS = ("compute_cycles", "stall_cycles", "cycles", "macs", "sram_ifmap_reads",
                "sram_filter_reads", "sram_ofmap_writes", "sram_ofmap_reads", "dram_ifmap_bytes",

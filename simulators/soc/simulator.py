@@ -56,7 +56,7 @@ class SoCSimulator(Simulator):
     )
     workloads = WORKLOADS
 
-    def __init__(self, workload: str | TaskGraph = "edge_detection",
+    def __init__(self, workload: str | os.PathLike[str] | TaskGraph = "edge_detection",
                  library: BlockLibrary | None = None):
         self.library = library if library is not None else default_library()
         self._graphs: dict[str, TaskGraph] = {}

@@ -83,14 +83,15 @@ class SoCEncoding:
         """Flat design (a dict of :attr:`space`) -> structured design (see :mod:`.structure`).
 
         Raises:
-            InvalidDesign: A key is missing (the flat design is not of this space).
+            InvalidDesign: The flat design is not a design of :attr:`space` (a
+                parameter is missing or unknown, or a value is not allowed).
         """
         try:
-            return self._decode(flat)
-        except KeyError as exc:
+            return self._decode(self.space.validate(flat))
+        except InvalidDesign as exc:
             raise InvalidDesign(
-                f"flat SoC design is missing parameter {exc.args[0]!r} of the "
-                f"{self.graph.name!r} encoding", parameter=str(exc.args[0])
+                f"not a flat SoC design of the {self.graph.name!r} encoding: {exc}",
+                parameter=exc.parameter, value=exc.value,
             ) from None
 
     def _decode(self, f: Mapping[str, Any]) -> dict[str, Any]:
