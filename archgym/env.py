@@ -14,14 +14,17 @@ evaluates one full design. An action outside the space raises
 of metric ``i`` and ``s_i`` its scale: the metric's target when the objective
 targets it, else the env's documented reference value. So 0 means "on target",
 -1 "half the target", +1 "twice the target". A value ``<= 0`` maps to -16. The
-last entry is 1.0 when the last evaluation was valid, else 0.0. After
-``reset`` the observation is all zeros.
+next entry is 1.0 when the last evaluation was valid, else 0.0. After
+``reset`` the observation is all zeros (but for the workload entries below).
 
 ## Rewards
 From the :class:`~archgym.objective.Objective` (``"distance"`` by default: 0
-when every target is met, negative otherwise). A design the simulator rejects
-(:class:`~archgym.errors.InvalidDesign`) gets ``invalid_reward``, with
-``info["invalid"] = True`` and the reason in ``info["error"]``. The default
+when every target is met, negative otherwise). ``targets=`` given to the env
+are merged into its default targets (a metric given replaces its default, the
+others stay); ``replace_targets=True`` uses the given targets alone. A
+simulator answer with a NaN or infinite metric counts as an invalid design.
+A design the simulator rejects (:class:`~archgym.errors.InvalidDesign`) gets
+``invalid_reward``, with ``info["invalid"] = True`` and the reason in ``info["error"]``. The default
 is -1000 for the ``distance`` and ``weighted`` formulas — far below what the
 shipped envs give valid designs (their worst random designs score about -30
 to -170) so that no agent prefers an invalid design — and 0 for ``archgym``,
@@ -34,6 +37,15 @@ its step: there is no next state, so RL agents must not bootstrap from one.
 With ``max_steps > 1`` episodes are *truncated* after ``max_steps`` steps (a
 time limit). With ``terminate_on_target=True`` an episode terminates as soon
 as every target is met.
+
+## Several workloads
+``workload=[a, b, ...]`` makes an env for generalisation studies: each
+``reset`` picks one of the workloads uniformly with the env's seeded
+``np_random`` (or the one named by ``reset(options={"workload": name})``). Each
+workload keeps its own default targets and observation scales; the
+observation gains one entry per workload (one-hot: 1.0 for the current one)
+and ``info["workload"]`` (in ``reset`` and ``step``) names it. The workloads
+must share one design space.
 
 ## Description
 :meth:`ArchEnv.describe` returns what the env is as a plain dict (id and
@@ -53,16 +65,19 @@ added by :class:`~archgym.wrappers.EvaluationTime` (the bare env keeps it in
 from __future__ import annotations
 
 import math
+import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from archgym import checks
 from archgym.backends import resolve_backend
-from archgym.errors import ConfigError, InvalidAction, InvalidDesign
+from archgym.errors import ConfigError, InvalidAction, InvalidDesign, UnknownName
 from archgym.objective import Objective
 from archgym.simulator import Simulator
 from archgym.space import Design, DesignSpace
@@ -72,6 +87,19 @@ __all__ = ["OBS_BOUND", "ArchEnv", "unwrap"]
 OBS_BOUND = 16.0
 
 
+@dataclass(frozen=True)
+class _Workload:
+    """One workload of an env: as given, its label, objective and observation scales."""
+
+    workload: Any
+    label: str
+    objective: Objective
+    log_scales: tuple[float, ...]
+
+
+Defaults = Mapping[str, float] | Callable[[Any], Mapping[str, float]] | None
+
+
 class ArchEnv(gym.Env):
     """A design-space-exploration environment (see the module docstring).
 
@@ -79,22 +107,31 @@ class ArchEnv(gym.Env):
         simulator: The backend that evaluates designs.
         workload: A workload name from ``simulator.workloads``, a workload file
             path, or a workload object the simulator accepts (resolved by
-            ``simulator.resolve_workload`` when the env is made).
+            ``simulator.resolve_workload`` when the env is made); or a list of
+            them, for an env that samples one workload per ``reset`` (see
+            "Several workloads" in the module docstring).
         design_space: The space the env searches: the simulator's space
             (default) or a restriction of it (same parameters, fewer values).
-        objective: A ready :class:`Objective`; overrides the three below.
-        targets: Metric -> target value (defaults to ``default_targets``).
+        objective: A ready :class:`Objective`; overrides the four below.
+        targets: Metric -> target value. Merged into the env's default targets
+            (a metric given here replaces its default; the other defaults stay),
+            unless ``replace_targets`` is true.
+        replace_targets: Use ``targets`` alone, dropping the default targets.
         weights: Metric -> weight for the reward formula.
         reward_formula: ``"distance"`` (default), ``"archgym"`` or ``"weighted"``.
-        default_targets: The env's documented default targets.
+        default_targets: The env's documented default targets (a mapping, or a
+            function of the workload as given returning one).
         metric_scales: Reference value per metric, used to normalise metrics
-            the objective does not target (1.0 when missing).
-        max_steps: Steps per episode before truncation (>= 1).
+            the objective does not target (1.0 when missing); merged into the
+            env's ``default_scales``.
+        default_scales: The env's reference values (a mapping, or a function
+            of the workload).
+        max_steps: Steps per episode before truncation (an integer >= 1).
         terminate_on_target: End the episode once every target is met.
         invalid_reward: Reward of an invalid design (see module docstring).
         render_mode: ``None`` or ``"ansi"``.
         workload_name: Name recorded in ``info``/logs (default:
-            ``simulator.workload_label(workload)``).
+            ``simulator.workload_label(workload)``; single workload only).
         backend: ``"simulator"`` (default), ``"proxy"``, ``"auto"``, or a
             :class:`Simulator` instance (see :mod:`archgym.backends`).
         backend_options: Keyword arguments of the backend (e.g.
@@ -102,6 +139,11 @@ class ArchEnv(gym.Env):
         **options: Backend options may also be given directly, e.g.
             ``gym.make(id, backend="proxy", proxy_model="m.pkl")``. Any other
             keyword is rejected by the backend with a clear error.
+
+    Raises:
+        ConfigError: a keyword of the wrong type or out of range (named in the
+            message with the value received).
+        UnknownName: an unknown workload, metric, reward formula or backend.
     """
 
     metadata: dict[str, Any] = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012
@@ -114,10 +156,12 @@ class ArchEnv(gym.Env):
         design_space: DesignSpace | None = None,
         objective: Objective | None = None,
         targets: Mapping[str, float] | None = None,
+        replace_targets: bool = False,
         weights: Mapping[str, float] | None = None,
         reward_formula: str = "distance",
-        default_targets: Mapping[str, float] | None = None,
+        default_targets: Defaults = None,
         metric_scales: Mapping[str, float] | None = None,
+        default_scales: Defaults = None,
         max_steps: int = 1,
         terminate_on_target: bool = False,
         invalid_reward: float | None = None,
@@ -127,13 +171,21 @@ class ArchEnv(gym.Env):
         backend_options: Mapping[str, Any] | None = None,
         **options: Any,
     ):
-        if int(max_steps) < 1:
-            raise ValueError(f"max_steps must be >= 1, got {max_steps!r}")
+        self.max_steps = checks.integer("max_steps", max_steps, low=1)
+        self.terminate_on_target = checks.boolean("terminate_on_target", terminate_on_target)
+        checks.boolean("replace_targets", replace_targets)
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
+            raise ConfigError(
                 f"render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
+        if objective is not None and not isinstance(objective, Objective):
+            raise ConfigError(
+                f"objective must be an archgym.Objective, got {objective!r}; to choose a "
+                f"reward formula by name use reward_formula={objective!r}"
+            )
+        if workload_name is not None and not isinstance(workload_name, str):
+            raise ConfigError(f"workload_name must be a string, got {workload_name!r}")
         space = simulator.design_space if design_space is None else design_space
         if not simulator.design_space.contains_space(space):
             raise ConfigError(
@@ -142,38 +194,40 @@ class ArchEnv(gym.Env):
                 f"{', '.join(simulator.design_space.names)}"
             )
         self.design_space: DesignSpace = space
-        simulator.resolve_workload(workload)  # a bad name or file fails here, not at step
-        self.workload = workload
-        self.workload_name = (
-            workload_name if workload_name is not None else simulator.workload_label(workload)
+        self.metric_names: tuple[str, ...] = tuple(m.name for m in simulator.metrics)
+        self.units: dict[str, str] = {m.name: m.unit for m in simulator.metrics}
+
+        given = list(workload) if isinstance(workload, (list, tuple)) else [workload]
+        if not given:
+            raise ConfigError("workload must name at least one workload, got an empty list")
+        if workload_name is not None and len(given) > 1:
+            raise ConfigError("workload_name needs a single workload")
+        self._workloads = tuple(
+            self._make_workload(
+                simulator, w, workload_name, objective, targets, replace_targets, weights,
+                reward_formula, default_targets, metric_scales, default_scales,
+            )
+            for w in given
         )
+        labels = [w.label for w in self._workloads]
+        if len(set(labels)) != len(labels):
+            raise ConfigError(f"workloads must be distinct, got {labels}")
+        self._current = 0
         self.simulator = resolve_backend(
             backend,
             simulator,
             design_space=space,
-            workload=self.workload_name,
+            workload=labels[0] if len(labels) == 1 else tuple(labels),
             **{**dict(backend_options or {}), **options},
         )
-        if objective is None:
-            chosen = targets if targets is not None else default_targets
-            if not chosen:
-                raise ValueError("no targets given and the env declares no default targets")
-            objective = Objective(dict(chosen), weights=dict(weights or {}), formula=reward_formula)
-        self.objective = objective.bind(simulator.metrics)
-        self.max_steps = int(max_steps)
-        self.terminate_on_target = bool(terminate_on_target)
-        self.invalid_reward = float(
-            self.objective.invalid_reward if invalid_reward is None else invalid_reward
+        self.invalid_reward = (
+            self.objective.invalid_reward if invalid_reward is None
+            else checks.number("invalid_reward", invalid_reward)
         )
         self.render_mode = render_mode
-
-        self.metric_names: tuple[str, ...] = tuple(m.name for m in simulator.metrics)
-        self.units: dict[str, str] = {m.name: m.unit for m in simulator.metrics}
-        scales = dict(metric_scales or {})
-        scales.update(self.objective.targets)
-        self._log_scales = [math.log2(abs(scales.get(n, 1.0))) for n in self.metric_names]
         self.action_space = self.design_space.gym_space()
-        self._obs_shape = (len(self.metric_names) + 1,)
+        n_workloads = len(self._workloads) if len(self._workloads) > 1 else 0
+        self._obs_shape = (len(self.metric_names) + 1 + n_workloads,)
         self.observation_space = spaces.Box(
             -OBS_BOUND, OBS_BOUND, shape=self._obs_shape, dtype=np.float32
         )
@@ -183,6 +237,78 @@ class ArchEnv(gym.Env):
         self._last: tuple | None = None
         self.last_eval_seconds = 0.0
 
+    def _make_workload(
+        self,
+        simulator: Simulator,
+        workload: Any,
+        workload_name: str | None,
+        objective: Objective | None,
+        targets: Mapping[str, float] | None,
+        replace_targets: bool,
+        weights: Mapping[str, float] | None,
+        reward_formula: str,
+        default_targets: Defaults,
+        metric_scales: Mapping[str, float] | None,
+        default_scales: Defaults,
+    ) -> _Workload:
+        """Resolve one workload and build its objective and observation scales."""
+        if not isinstance(workload, (str, os.PathLike)) and type(workload).__module__ in (
+            "builtins", "numpy"
+        ):
+            raise ConfigError(
+                f"workload must be a workload name, a file path or a workload object, got "
+                f"{workload!r} ({type(workload).__name__})"
+            )
+        simulator.resolve_workload(workload)  # a bad name or file fails here, not at step
+        label = workload_name if workload_name is not None else simulator.workload_label(workload)
+        if objective is None:
+            defaults = dict(_defaults(default_targets, workload))
+            if targets is not None:
+                given = checks.number_map("targets", targets, self.metric_names, positive=True)
+                chosen = given if replace_targets else {**defaults, **given}
+            else:
+                chosen = defaults
+            if not chosen:
+                raise ConfigError(
+                    f"no targets for workload {label!r}: the env declares no default targets "
+                    f"for it; pass targets={{metric: value}} (metrics: "
+                    f"{', '.join(self.metric_names)})"
+                )
+            objective = Objective(chosen, weights=dict(weights or {}), formula=reward_formula)
+        bound = objective.bind(simulator.metrics)
+        scales = dict(_defaults(default_scales, workload))
+        if metric_scales is not None:
+            scales.update(checks.number_map("metric_scales", metric_scales, self.metric_names,
+                                            positive=True))
+        scales.update(bound.targets)
+        return _Workload(
+            workload=workload,
+            label=label,
+            objective=bound,
+            log_scales=tuple(math.log2(scales.get(n, 1.0)) for n in self.metric_names),
+        )
+
+    # ------------------------------------------------------- current workload
+    @property
+    def workload(self) -> Any:
+        """The current workload, as given (a name, a path or an object)."""
+        return self._workloads[self._current].workload
+
+    @property
+    def workload_name(self) -> str:
+        """The current workload's label (as logged)."""
+        return self._workloads[self._current].label
+
+    @property
+    def workload_names(self) -> tuple[str, ...]:
+        """Labels of every workload of the env (one unless a list was given)."""
+        return tuple(w.label for w in self._workloads)
+
+    @property
+    def objective(self) -> Objective:
+        """The current workload's objective (targets, weights, formula)."""
+        return self._workloads[self._current].objective
+
     # ------------------------------------------------------------------ API
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -190,7 +316,17 @@ class ArchEnv(gym.Env):
         super().reset(seed=seed)
         self._steps = 0
         self._last = None
-        return np.zeros(self._obs_shape, dtype=np.float32), {}
+        if len(self._workloads) > 1:
+            chosen = (options or {}).get("workload")
+            if chosen is None:
+                self._current = int(self.np_random.integers(len(self._workloads)))
+            elif chosen in self.workload_names:
+                self._current = self.workload_names.index(chosen)
+            else:
+                raise UnknownName("workload of this env", chosen, self.workload_names)
+        obs = np.zeros(self._obs_shape, dtype=np.float32)
+        self._mark_workload(obs)
+        return obs, {"workload": self.workload_name}
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         index = self._index(action)
@@ -202,16 +338,19 @@ class ArchEnv(gym.Env):
             self.design_space.check_constraints(design)
             raw = self.simulator.evaluate_index(index, self.workload, design)
             metrics = {name: float(raw[name]) for name in self.metric_names}
-            error = ""
+            error = _non_finite(metrics)
         except InvalidDesign as exc:
-            metrics = dict.fromkeys(self.metric_names, float("nan"))
+            metrics = {}
             error = str(exc)
+        if error:
+            metrics = dict.fromkeys(self.metric_names, float("nan"))
         self.last_eval_seconds = time.perf_counter() - start
 
         invalid = bool(error)
         if invalid:
             reward, target_met = self.invalid_reward, False
             obs = np.zeros(self._obs_shape, dtype=np.float32)
+            self._mark_workload(obs)
         else:
             reward = self.objective.reward(metrics)
             target_met = self.objective.target_met(metrics)
@@ -245,7 +384,8 @@ class ArchEnv(gym.Env):
     def describe(self) -> dict[str, Any]:
         """What this env is, as a plain JSON-able dict (stored with logs and trial summaries).
 
-        Keys: ``env_id``, ``env_version``, ``workload``, ``design_space``
+        Keys: ``env_id``, ``env_version``, ``workload`` (the current one),
+        ``workloads`` (all of the env's), ``design_space``
         (signature), ``design_space_fingerprint``, ``metrics`` (name, unit,
         goal, description), ``targets``, ``weights``, ``goals``,
         ``reward_formula``, ``invalid_reward``, ``max_steps``, ``backend``.
@@ -256,6 +396,7 @@ class ArchEnv(gym.Env):
             "env_id": spec.id if spec is not None else type(self).__name__,
             "env_version": int(spec.version) if spec is not None and spec.version else 0,
             "workload": self.workload_name,
+            "workloads": list(self.workload_names),
             "design_space": self.design_space.signature(),
             "design_space_fingerprint": self.design_space.fingerprint(),
             "metrics": [
@@ -291,12 +432,20 @@ class ArchEnv(gym.Env):
         return self.design_space.to_index(design)
 
     def _observe(self, metrics: Mapping[str, float]) -> np.ndarray:
+        scales = self._workloads[self._current].log_scales
         obs = [
             max(-OBS_BOUND, min(OBS_BOUND, math.log2(x) - s)) if x > 0 else -OBS_BOUND
-            for x, s in zip((metrics[n] for n in self.metric_names), self._log_scales, strict=True)
+            for x, s in zip((metrics[n] for n in self.metric_names), scales, strict=True)
         ]
         obs.append(1.0)
+        if len(self._workloads) > 1:
+            obs.extend(float(i == self._current) for i in range(len(self._workloads)))
         return np.array(obs, dtype=np.float32)
+
+    def _mark_workload(self, obs: np.ndarray) -> None:
+        """Set the one-hot workload entries of an observation (several workloads only)."""
+        if len(self._workloads) > 1:
+            obs[len(self.metric_names) + 1 + self._current] = 1.0
 
     def _summary(
         self, step: int, design: Design, metrics: Mapping[str, float], reward: float, err: str
@@ -320,3 +469,18 @@ def unwrap(env: gym.Env) -> ArchEnv:
             f"expected an ArchGym env (an ArchEnv, possibly wrapped), got {type(base).__name__}"
         )
     return base
+
+
+def _defaults(defaults: Defaults, workload: Any) -> Mapping[str, float]:
+    """An env's default targets or scales for ``workload`` (a mapping or a function)."""
+    if defaults is None:
+        return {}
+    return defaults(workload) if callable(defaults) else defaults
+
+
+def _non_finite(metrics: Mapping[str, float]) -> str:
+    """An error text when the simulator returned a NaN or infinite metric, else ``""``."""
+    bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
+    if not bad:
+        return ""
+    return f"the simulator returned non-finite metric(s) {bad}; the design is treated as invalid"

@@ -4,19 +4,26 @@ An :class:`Objective` holds a target per metric (e.g. latency <= 120 ns,
 power <= 400 mW), a weight per metric and a reward formula:
 
 ``"distance"`` (default)
-    ``-sum_i w_i * max(0, (x_i - t_i) / t_i)`` for metrics to minimise and
-    ``-sum_i w_i * max(0, (t_i - x_i) / t_i)`` for metrics to maximise: the
+    ``-sum_i w_i * min(GAP_CAP, max(0, (x_i - t_i) / t_i))`` for metrics to
+    minimise and the same with ``(t_i - x_i)`` for metrics to maximise: the
     weighted relative shortfall. It is 0 exactly when every target is met,
-    negative otherwise, and does not reward overshooting a target.
+    negative otherwise, and does not reward overshooting a target. Each
+    relative shortfall is capped at :data:`GAP_CAP` (a metric a million times
+    its target) so the reward stays finite whatever the metric.
 ``"archgym"``
     The original ArchGym form, ``prod_i t_i / |x_i - t_i|``: largest when each
     metric sits *on* its target. Each ``|x_i - t_i|`` is floored at
     ``1e-3 * |t_i|`` (so a single factor is at most 1e3) and the product is
     capped at 1e3. Use it to reproduce the paper's results.
 ``"weighted"``
-    ``-sum_i w_i * s_i * x_i / t_i`` with ``s_i = +1`` for metrics to minimise
-    and ``-1`` for metrics to maximise: a scalarised cost normalised by the
-    targets.
+    ``-sum_i w_i * s_i * min(GAP_CAP, x_i / t_i)`` with ``s_i = +1`` for metrics
+    to minimise and ``-1`` for metrics to maximise: a scalarised cost
+    normalised by the targets.
+
+Targets are positive, finite numbers in the metric's unit (every ArchGym metric
+is a positive physical quantity: a time, a power, an area, a bandwidth, a
+rate), and weights are finite and >= 0. An objective is checked when it is
+made; a bad target raises :class:`~archgym.errors.ConfigError` naming it.
 
 The Pareto helpers (:func:`pareto_mask`, :func:`hypervolume`) work on any
 number of points and 2–3 objectives.
@@ -30,6 +37,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from archgym.checks import number_map
 from archgym.errors import ConfigError, UnknownName
 from archgym.registry import Registry
 from archgym.simulator import Metric
@@ -37,6 +45,8 @@ from archgym.simulator import Metric
 __all__ = ["FORMULAS", "Objective", "RewardFormula", "hypervolume", "pareto_mask"]
 
 ARCHGYM_CAP = 1e3
+#: Largest relative shortfall one metric contributes (keeps rewards finite).
+GAP_CAP = 1e6
 
 Targets = Mapping[str, float]
 
@@ -64,7 +74,7 @@ def _distance(metrics: Mapping[str, float], targets: Targets, weights: Targets,
         gap = (metrics[name] - t) / abs(t)
         if goals[name] == "max":
             gap = -gap
-        total += weights[name] * max(0.0, gap)
+        total += weights[name] * min(GAP_CAP, max(0.0, gap))
     return 0.0 - float(total)  # 0.0 - x: never -0.0
 
 
@@ -81,7 +91,7 @@ def _weighted(metrics: Mapping[str, float], targets: Targets, weights: Targets,
     total = 0.0
     for name, t in targets.items():
         sign = 1.0 if goals[name] == "min" else -1.0
-        total += weights[name] * sign * metrics[name] / t
+        total += weights[name] * sign * min(GAP_CAP, metrics[name] / t)
     return -float(total)
 
 
@@ -97,9 +107,10 @@ class Objective:
     """Targets, weights and a reward formula over named metrics.
 
     Args:
-        targets: Metric name -> target value (in the metric's unit). Must be
-            non-zero.
-        weights: Metric name -> weight (default 1 for every target).
+        targets: Metric name -> target value (in the metric's unit), a
+            positive finite number.
+        weights: Metric name -> weight (default 1 for every target), finite
+            and >= 0.
         formula: A name in :data:`FORMULAS`.
         goals: Metric name -> ``"min"`` or ``"max"``. Filled in from the
             simulator's metric specs by :meth:`bind`; ``"min"`` otherwise.
@@ -111,22 +122,30 @@ class Objective:
     goals: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.targets:
-            raise ConfigError("an Objective needs at least one target")
+        if not isinstance(self.targets, Mapping) or not self.targets:
+            raise ConfigError(
+                f"an Objective needs targets: a non-empty mapping of metric -> target, "
+                f"got {self.targets!r}"
+            )
+        if not isinstance(self.formula, str):
+            raise ConfigError(f"reward_formula must be a name, got {self.formula!r}")
         FORMULAS.get(self.formula)  # UnknownName with a suggestion
-        for name, t in self.targets.items():
-            if not np.isfinite(t) or t == 0:
-                raise ConfigError(f"target for {name!r} must be finite and non-zero, got {t!r}")
+        targets = number_map("targets", self.targets, self.targets, positive=True)
+        if not isinstance(self.weights, Mapping):
+            raise ConfigError(f"weights must be a mapping of metric -> weight, got "
+                              f"{self.weights!r}")
         for name in self.weights:
             if name not in self.targets:
                 raise UnknownName("weighted metric (no target)", name, self.targets)
+        weights = number_map("weights", self.weights, self.targets, non_negative=True)
+        if not isinstance(self.goals, Mapping):
+            raise ConfigError(f"goals must be a mapping of metric -> 'min'/'max', got "
+                              f"{self.goals!r}")
         for name, goal in self.goals.items():
             if goal not in ("min", "max"):
                 raise ConfigError(f"goal for {name!r} must be 'min' or 'max', got {goal!r}")
-        object.__setattr__(self, "targets", {k: float(v) for k, v in self.targets.items()})
-        object.__setattr__(
-            self, "weights", {k: float(self.weights.get(k, 1.0)) for k in self.targets}
-        )
+        object.__setattr__(self, "targets", targets)
+        object.__setattr__(self, "weights", {k: weights.get(k, 1.0) for k in targets})
         object.__setattr__(self, "goals", {k: self.goals.get(k, "min") for k in self.targets})
 
     def bind(self, metrics: Sequence[Metric]) -> Objective:

@@ -91,11 +91,10 @@ class DNNAcceleratorEnv(ArchEnv):
         **kwargs: Any,
     ):
         simulator = AcceleratorSimulator(precision)
-        net = simulator.resolve_workload(workload)
         self.precision = precision
         super().__init__(
             simulator,
             workload,
-            default_targets=default_targets(net),
+            default_targets=lambda w: default_targets(simulator.resolve_workload(w)),
             **kwargs,
         )

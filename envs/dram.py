@@ -107,4 +107,4 @@ class DRAMControllerEnv(ArchEnv):
         simulator = DRAMSimulator(memspec, ranks=ranks, address_mapping=address_mapping)
         super().__init__(simulator, workload if trace is None else trace,
                          design_space=env_space(), default_targets=DEFAULT_TARGETS,
-                         metric_scales=_SCALES, **kwargs)
+                         default_scales=_SCALES, **kwargs)

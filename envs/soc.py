@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from archgym.env import ArchEnv
+from archgym.errors import ConfigError
 from archgym.simulators.soc import SoCSimulator, TaskGraph
 
 __all__ = ["FARSI_BUDGETS", "SoCEnv"]
@@ -83,13 +84,30 @@ class SoCEnv(ArchEnv):
 
     def __init__(self, workload: str | os.PathLike[str] | TaskGraph = "edge_detection",
                  **kwargs: Any):
-        simulator = SoCSimulator(workload)  # raises UnknownName for an unknown workload
-        budget = FARSI_BUDGETS.get(workload, {}) if isinstance(workload, str) else {}
-        scales = {"energy_j": budget["latency_s"] * budget["power_w"]} if budget else {}
+        several = list(workload) if isinstance(workload, (list, tuple)) else [workload]
+        simulator = SoCSimulator(several[0])  # raises UnknownName for an unknown workload
+        for other in several[1:]:
+            if simulator.encoding(other).space != simulator.design_space:
+                raise ConfigError(
+                    f"workloads {simulator.workload_label(several[0])!r} and "
+                    f"{simulator.workload_label(other)!r} have different SoC design spaces "
+                    "(the flat encoding is sized by the task graph); an env can sample only "
+                    "workloads whose task graphs have the same tasks"
+                )
         super().__init__(
             simulator,
             workload,
-            default_targets=budget,
-            metric_scales=scales,
+            default_targets=_budget,
+            default_scales=_scales,
             **kwargs,
         )
+
+
+def _budget(workload: Any) -> dict[str, float]:
+    """FARSI's budget of a shipped workload ({} for others: pass targets)."""
+    return FARSI_BUDGETS.get(workload, {}) if isinstance(workload, str) else {}
+
+
+def _scales(workload: Any) -> dict[str, float]:
+    budget = _budget(workload)
+    return {"energy_j": budget["latency_s"] * budget["power_w"]} if budget else {}

@@ -87,6 +87,6 @@ class ToyEnv(ArchEnv):
             ToySimulator(),
             workload,
             default_targets={"cost": 1.5, "area": 16.0},
-            metric_scales={"speed": 50.0},
+            default_scales={"speed": 50.0},
             **kwargs,
         )

@@ -66,7 +66,8 @@ def test_multi_step_episodes_truncate_and_terminate_on_target():
 
 
 def test_kwargs_and_formulas():
-    env = gym.make(TOY_ID, targets={"cost": 2.0}, reward_formula="archgym")
+    env = gym.make(TOY_ID, targets={"cost": 2.0}, replace_targets=True,
+                   reward_formula="archgym")
     env.reset(seed=0)
     _, reward, *_ = env.step(env.unwrapped.encode(BEST_DESIGN))
     assert reward == pytest.approx(2.0 / 1.0)
