@@ -176,6 +176,7 @@ class Agent:
         env: gym.Env,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ) -> RunRecorder:
         """Check ``budget`` and ``env`` and return the recorder of a new run.
 
@@ -183,13 +184,14 @@ class Agent:
         """
         budget = check_budget(budget)
         self.check_env(env)
-        return RunRecorder(self.name, self.seed, budget, callback)
+        return RunRecorder(self.name, self.seed, budget, callback, progress)
 
     def run(
         self,
         env: gym.Env,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ) -> RunResult:
         """Search ``env`` for exactly ``budget`` simulator evaluations.
 
@@ -197,11 +199,13 @@ class Agent:
             env: An :class:`~archgym.env.ArchEnv` (possibly wrapped) on :attr:`space`.
             budget: Number of simulator evaluations (env steps).
             callback: Called with each :class:`Evaluation` as it happens.
+            progress: Show a progress bar of the evaluations (tqdm, on
+                standard error; off when it is not a terminal).
 
         Returns:
             The run's :class:`RunResult`.
         """
-        recorder = self.start_run(env, budget, callback)
+        recorder = self.start_run(env, budget, callback, progress)
         env.reset(seed=self.int_seed(1))
         episode_over = False
         while not recorder.done:

@@ -103,11 +103,12 @@ class MultiAgentPPO(Agent):
         env: gym.Env,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ) -> RunResult:
         """Train the learners through ``env`` for exactly ``budget`` simulator evaluations."""
         from archgym.multiagent import parallel_env
 
-        recorder = self.start_run(env, budget, callback)
+        recorder = self.start_run(env, budget, callback, progress)
         budget = recorder.budget
         par = parallel_env(RecordingWrapper(env, recorder))
         self._build(int(np.prod(env.observation_space.shape or (1,))))

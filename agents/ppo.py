@@ -74,6 +74,7 @@ class PPOAgent(Agent):
         env: gym.Env,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ) -> RunResult:
         """Train PPO through ``env`` for exactly ``budget`` simulator evaluations."""
         from stable_baselines3 import PPO
@@ -83,6 +84,7 @@ class PPOAgent(Agent):
             env,
             budget,
             callback,
+            progress,
             PPO,
             learning_rate=self.hp["learning_rate"],
             n_steps=self.hp["n_steps"],

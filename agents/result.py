@@ -136,6 +136,8 @@ class RunRecorder:
         seed: The agent's seed.
         budget: Maximum number of evaluations.
         callback: Called with each new :class:`Evaluation`.
+        progress: Show a progress bar (tqdm, on standard error; off when it is
+            not a terminal).
     """
 
     def __init__(
@@ -144,10 +146,17 @@ class RunRecorder:
         seed: int | None,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ):
         self.result = RunResult(agent=agent, seed=seed, budget=budget)
         self.callback = callback
         self._start = time.perf_counter()
+        self._bar: Any = None
+        if progress:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=budget, desc=agent, unit="eval", disable=None,
+                             dynamic_ncols=True, leave=False)
 
     @property
     def count(self) -> int:
@@ -181,6 +190,8 @@ class RunRecorder:
             eval_seconds=float(info.get("eval_seconds", 0.0)),
         )
         self.result.history.append(evaluation)
+        if self._bar is not None:
+            self._bar.update(1)
         if self.callback is not None:
             self.callback(evaluation)
         return evaluation
@@ -188,6 +199,8 @@ class RunRecorder:
     def finish(self) -> RunResult:
         """The finished :class:`RunResult` (wall time filled in)."""
         self.result.wall_seconds = time.perf_counter() - self._start
+        if self._bar is not None:
+            self._bar.close()
         return self.result
 
 

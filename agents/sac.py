@@ -122,6 +122,7 @@ class SACAgent(Agent):
         env: gym.Env,
         budget: int,
         callback: Callable[[Evaluation], Any] | None = None,
+        progress: bool = False,
     ) -> RunResult:
         """Train SAC through ``env`` for exactly ``budget`` simulator evaluations."""
         from stable_baselines3 import SAC
@@ -131,6 +132,7 @@ class SACAgent(Agent):
             env,
             budget,
             callback,
+            progress,
             SAC,
             wrap=BoxActions,
             learning_rate=self.hp["learning_rate"],

@@ -64,6 +64,7 @@ def train_sb3(
     env: gym.Env,
     budget: int,
     callback: Callable[[Evaluation], Any] | None,
+    progress: bool,
     algorithm: type,
     wrap: Callable[[gym.Env], gym.Env] = lambda e: e,
     **algorithm_kwargs: Any,
@@ -74,7 +75,7 @@ def train_sb3(
     wrapped by ``wrap`` (e.g. a Box action mapping) before SB3 sees it; the
     policy network comes from the agent's network hyperparameters.
     """
-    recorder = agent.start_run(env, budget, callback)
+    recorder = agent.start_run(env, budget, callback, progress)
     with torch_threads(1):
         agent.model = algorithm(
             "MlpPolicy",

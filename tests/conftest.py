@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gymnasium as gym
 import pytest
+import yaml
 
 import archgym
 
@@ -16,3 +19,15 @@ def toy_env():
     env = gym.make(TOY_ID)
     yield env
     env.close()
+
+
+@pytest.fixture
+def write_spec(tmp_path: Path):
+    """Write a sweep-spec dict to a YAML file and return its path."""
+
+    def write(data: dict, name: str = "spec.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return path
+
+    return write

@@ -1,15 +1,20 @@
 """Run one trial: make the env, log its evaluations, make the agent, run it, summarise.
 
-:func:`run_trial` is what an executor calls in a worker (a local process or a
-Ray task). It writes nothing into the results folder: the evaluations are
-logged by :class:`~archgym.datalog.RecordEvaluations` into a private
-temporary folder and returned as bytes with the summary row in a
-:class:`TrialOutcome`; the sweep driver then commits them to the results
-folder (:mod:`archgym.experiment.store`). So only one process ever writes
-the results, and a Ray worker on another machine needs no shared disk.
+:func:`run_trial` is what an executor calls in a worker (a local worker
+process or a Ray task). It never writes the results folder itself: the sweep
+driver commits each outcome (:mod:`archgym.experiment.store`), so only one
+process ever writes the results. The evaluations are logged by
+:class:`~archgym.datalog.RecordEvaluations`, flushed every
+:data:`FLUSH_ROWS` rows, either
+
+* into a scratch folder the driver names (local workers): if the worker dies
+  (a segmentation fault, a kill, a timeout) the rows flushed so far are kept
+  as the trial's partial evaluations; or
+* into a private temporary folder returned as bytes in the
+  :class:`TrialOutcome` (Ray: a worker on another machine needs no shared disk).
 
 A trial that raises is returned as ``status = "failed"`` with the error and
-its traceback; it never stops the sweep.
+its traceback, and with the evaluations it made; it never stops the sweep.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import platform
 import tempfile
 import time
@@ -32,7 +38,10 @@ from archgym.experiment.imports import import_modules
 from archgym.experiment.trials import Trial, canonical_json
 from archgym.threads import one_thread_per_process
 
-__all__ = ["TrialOutcome", "run_trial", "summary_row"]
+__all__ = ["FLUSH_ROWS", "TrialOutcome", "run_trial", "summary_row"]
+
+#: Evaluation rows a trial buffers before writing a part file (lost if its worker dies).
+FLUSH_ROWS = 100
 
 
 @dataclass
@@ -41,7 +50,8 @@ class TrialOutcome:
 
     Attributes:
         summary: The trial's summary row (see :func:`summary_row`).
-        evaluations: Part-file name -> Parquet bytes of the evaluation log.
+        evaluations: Part-file name -> Parquet bytes of the evaluation log
+            (empty when the parts were written to a scratch folder).
     """
 
     summary: dict[str, Any]
@@ -90,6 +100,7 @@ def summary_row(
         "best_design": "",
         "target_met": False,
         "evaluations": int(evaluations),
+        "partial": status == "failed" and evaluations > 0,
         "wall_time_s": float(wall_time_s),
         "error": error,
         "traceback": traceback_text,
@@ -108,60 +119,72 @@ def summary_row(
     return row
 
 
-def run_trial(trial: Trial) -> TrialOutcome:
-    """Run one trial to completion (or failure) and return its outcome."""
+def run_trial(trial: Trial, log_dir: str | os.PathLike[str] | None = None) -> TrialOutcome:
+    """Run one trial to completion (or failure) and return its outcome.
+
+    Args:
+        trial: The trial.
+        log_dir: Scratch folder for the evaluation parts (created); None to log
+            into a temporary folder and return the parts as bytes.
+    """
     one_thread_per_process()
+    if log_dir is not None:
+        return _run(trial, Path(log_dir), as_bytes=False)
+    with tempfile.TemporaryDirectory(prefix=f"archgym-{trial.trial_id}-") as tmp:
+        return _run(trial, Path(tmp) / "evaluations", as_bytes=True)
+
+
+def _run(trial: Trial, log_dir: Path, as_bytes: bool) -> TrialOutcome:
     started = time.time()
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f"archgym-{trial.trial_id}-") as tmp:
-        log_dir = Path(tmp) / "evaluations"
-        env = None
-        try:
-            import_modules(trial.imports)
-            from archgym.datalog import RecordEvaluations
+    env = None
+    try:
+        import_modules(trial.imports, trial.base_dir)
+        from archgym.agents import make as make_agent
+        from archgym.datalog import RecordEvaluations
 
-            env = gym.make(trial.env_id, **dict(trial.env_kwargs))
-            run_info = {
-                "agent": trial.agent_label,
-                "hyperparameters": dict(trial.hyperparameters),
-                "seed": trial.seed,
-                "run_id": trial.trial_id,
-            }
-            env = RecordEvaluations(env, log_dir, run_info=run_info, flush_every=trial.budget + 1)
-            from archgym.agents import make as make_agent
-
-            agent = make_agent(
-                trial.agent, unwrap(env).design_space, seed=trial.seed,
-                **dict(trial.hyperparameters)
-            )
-            result = agent.run(env, trial.budget)
-            env.close()
-            summary = summary_row(
-                trial,
-                status="done",
-                result=result,
-                evaluations=env.rows_written,
-                wall_time_s=time.perf_counter() - start,
-                started_at=started,
-            )
-            summary["target_met"] = env.targets_met > 0
-            summary["env_description"] = json.dumps(env.description, default=str)
-            env = None
-            return TrialOutcome(summary, _read_parts(log_dir))
-        except Exception as exc:
-            if env is not None:
-                with contextlib.suppress(Exception):  # the original error is the one to report
-                    env.close()
-            return TrialOutcome(
-                summary_row(
-                    trial,
-                    status="failed",
-                    wall_time_s=time.perf_counter() - start,
-                    error=f"{type(exc).__name__}: {exc}",
-                    traceback_text=traceback.format_exc(),
-                    started_at=started,
-                )
-            )
+        run_info = {
+            "agent": trial.agent_label,
+            "hyperparameters": dict(trial.hyperparameters),
+            "seed": trial.seed,
+            "run_id": trial.trial_id,
+        }
+        env = RecordEvaluations(
+            gym.make(trial.env_id, **dict(trial.env_kwargs)), log_dir, run_info=run_info,
+            flush_every=FLUSH_ROWS,
+        )
+        agent = make_agent(
+            trial.agent, unwrap(env).design_space, seed=trial.seed, **dict(trial.hyperparameters)
+        )
+        result = agent.run(env, trial.budget)
+        env.close()
+        summary = summary_row(
+            trial,
+            status="done",
+            result=result,
+            evaluations=env.rows_written,
+            wall_time_s=time.perf_counter() - start,
+            started_at=started,
+        )
+    except Exception as exc:
+        logged = 0
+        if env is not None:
+            with contextlib.suppress(Exception):  # the original error is the one to report
+                env.close()  # writes the rows buffered so far
+            logged = env.rows_written
+        summary = summary_row(
+            trial,
+            status="failed",
+            evaluations=logged,
+            wall_time_s=time.perf_counter() - start,
+            error=f"{type(exc).__name__}: {exc}",
+            traceback_text=traceback.format_exc(),
+            started_at=started,
+        )
+    if env is not None:
+        summary["target_met"] = env.targets_met > 0
+        summary["env_description"] = json.dumps(env.description, default=str)
+    return TrialOutcome(summary, _read_parts(log_dir) if as_bytes else {})
 
 
 def _read_parts(folder: Path) -> dict[str, bytes]:

@@ -4,12 +4,14 @@ A spec names the envs, the agents with their hyperparameter grids, the seeds
 and the simulation budget of every trial::
 
     name: demo                       # optional (default: the file's stem)
-    imports: [mypkg.my_envs]         # optional: modules that register user envs/agents
+    imports: [my_envs]               # optional: modules that register user envs/agents
+                                     # (found in the spec's folder too)
     budget: 200                      # simulator evaluations per trial
     seeds: 3                         # 0, 1, 2 (or an explicit list: [0, 7, 11])
     envs:
       - id: archgym/DRAMController-v0
-        workloads: [stream, random]  # optional: one env entry per workload
+        workloads: [stream, random, traces/mine.stl]  # optional: one env entry per
+                                     # workload; a file path is relative to the spec's folder
         kwargs: {reward_formula: archgym}   # forwarded to gymnasium.make
     agents:
       - random_walk                  # the defaults
@@ -23,6 +25,13 @@ and the simulation budget of every trial::
 then checks every name and value against the env and agent registries. Every
 problem is reported at once, each prefixed with the YAML path of the bad
 entry (``agents[1].grid.population[2]: ...``), before anything runs.
+
+Relative paths — modules of ``imports``, workload files, and the file-valued
+env keywords in :data:`PATH_KWARGS` — are resolved against the spec's folder
+(``base_dir``: the folder of the spec file; a sweep stores it with its copy of
+the spec so that ``archgym sweep --status`` and ``archgym report`` resolve the
+same files). A spec has at most :data:`MAX_SEEDS` seeds and
+:data:`MAX_TRIALS` trials.
 """
 
 from __future__ import annotations
@@ -34,13 +43,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from archgym.errors import ConfigError, did_you_mean
+from archgym.yamlio import YamlError, load_yaml
 
 __all__ = ["AgentEntry", "EnvEntry", "SpecErrors", "SweepSpec", "load_spec", "parse_spec"]
 
-TOP_KEYS = ("name", "imports", "budget", "seeds", "envs", "agents", "description")
+TOP_KEYS = ("name", "imports", "budget", "seeds", "envs", "agents", "description", "base_dir")
+#: Env keywords whose string values name files (resolved against the spec's folder).
+PATH_KWARGS = ("workload", "trace", "memspec", "proxy_model", "library")
+#: Bounds that keep a typo (``seeds: 1000000000000``) from exhausting memory.
+MAX_SEEDS = 100_000
+MAX_TRIALS = 1_000_000
+MAX_BUDGET = 1_000_000_000
 ENV_KEYS = ("id", "workloads", "kwargs", "label")
 AGENT_KEYS = ("name", "label", "grid", "settings")
 
@@ -113,6 +127,8 @@ class SweepSpec:
         envs: The envs.
         agents: The agents.
         imports: Modules to import (in every worker) before making envs/agents.
+        base_dir: Folder that relative paths and ``imports`` are resolved
+            against (``""``: the working directory).
         source: Where the spec came from (file path or ``<dict>``).
         raw: The spec as loaded from YAML (stored next to the results).
     """
@@ -123,6 +139,7 @@ class SweepSpec:
     envs: tuple[EnvEntry, ...]
     agents: tuple[AgentEntry, ...]
     imports: tuple[str, ...] = ()
+    base_dir: str = ""
     source: str = "<dict>"
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -136,14 +153,17 @@ def load_spec(path: str | os.PathLike[str]) -> SweepSpec:
     """
     p = Path(path)
     try:
-        text = p.read_text()
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"sweep spec {str(p)!r} is not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read sweep spec {str(p)!r}: {exc.strerror}") from exc
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = load_yaml(text)
+    except YamlError as exc:
         raise ConfigError(f"sweep spec {str(p)!r} is not valid YAML: {exc}") from exc
-    return parse_spec(data, source=str(p), default_name=p.stem)
+    return parse_spec(data, source=str(p), default_name=p.stem,
+                      base_dir=str(p.resolve().parent))
 
 
 def _is_int(x: object) -> bool:
@@ -160,13 +180,17 @@ def _check_keys(data: Mapping[str, Any], allowed: Sequence[str], path: str, errs
             )
 
 
-def parse_spec(data: Any, source: str = "<dict>", default_name: str = "sweep") -> SweepSpec:
+def parse_spec(
+    data: Any, source: str = "<dict>", default_name: str = "sweep", base_dir: str = ""
+) -> SweepSpec:
     """Build a :class:`SweepSpec` from loaded YAML data, checking its structure.
 
     Args:
         data: The mapping loaded from YAML.
         source: Where it came from (named in error messages).
         default_name: Sweep name when the spec gives none.
+        base_dir: Folder relative paths are resolved against, unless the spec
+            gives ``base_dir`` itself (the spec file's folder, for a file).
 
     Raises:
         ConfigError: Listing every structural problem with its YAML path.
@@ -182,12 +206,21 @@ def parse_spec(data: Any, source: str = "<dict>", default_name: str = "sweep") -
     budget = data.get("budget")
     if budget is None:
         errs.add("budget", "missing: give the number of simulator evaluations per trial")
-    elif not _is_int(budget) or budget < 1:
-        errs.add("budget", f"must be an integer >= 1 (simulator evaluations), got {budget!r}")
+    elif not _is_int(budget) or not 1 <= budget <= MAX_BUDGET:
+        errs.add("budget", f"must be an integer in [1, {MAX_BUDGET:,}] (simulator evaluations), "
+                           f"got {budget!r}")
+    base = data.get("base_dir", base_dir)
+    if not isinstance(base, str):
+        errs.add("base_dir", f"must be a folder path, got {base!r}")
+        base = ""
     seeds = _parse_seeds(data.get("seeds", 1), errs)
     imports = _parse_imports(data.get("imports", []), errs)
-    envs = _parse_envs(data.get("envs"), errs)
+    envs = _parse_envs(data.get("envs"), errs, base)
     agents = _parse_agents(data.get("agents"), errs)
+    n_trials = len(envs) * sum(len(a.settings) for a in agents) * len(seeds)
+    if n_trials > MAX_TRIALS:
+        errs.add("", f"the spec expands to {n_trials:,} trials, more than the {MAX_TRIALS:,} "
+                     "a sweep may hold; split it into several sweeps")
     errs.raise_if_any()
     return SweepSpec(
         name=str(name),
@@ -196,6 +229,7 @@ def parse_spec(data: Any, source: str = "<dict>", default_name: str = "sweep") -
         envs=envs,
         agents=agents,
         imports=imports,
+        base_dir=base,
         source=source,
         raw=dict(data),
     )
@@ -203,17 +237,20 @@ def parse_spec(data: Any, source: str = "<dict>", default_name: str = "sweep") -
 
 def _parse_seeds(value: Any, errs: SpecErrors) -> tuple[int, ...]:
     if _is_int(value):
-        if value < 1:
-            errs.add("seeds", f"a number of seeds must be >= 1, got {value!r}")
+        if not 1 <= value <= MAX_SEEDS:
+            errs.add("seeds", f"a number of seeds must be in [1, {MAX_SEEDS:,}], got {value!r}")
             return ()
         return tuple(range(value))
     if not isinstance(value, list) or not value:
         errs.add("seeds", f"must be a count (int >= 1) or a non-empty list of ints, got {value!r}")
         return ()
+    if len(value) > MAX_SEEDS:
+        errs.add("seeds", f"at most {MAX_SEEDS:,} seeds, got {len(value):,}")
+        return ()
     out = []
     for i, s in enumerate(value):
-        if not _is_int(s) or s < 0:
-            errs.add(f"seeds[{i}]", f"a seed must be an integer >= 0, got {s!r}")
+        if not _is_int(s) or not 0 <= s < 2**63:
+            errs.add(f"seeds[{i}]", f"a seed must be an integer in [0, 2**63), got {s!r}")
         else:
             out.append(int(s))
     if len(set(out)) != len(out):
@@ -247,7 +284,21 @@ def _entry_list(value: Any, key: str, errs: SpecErrors) -> list[Any]:
     return value
 
 
-def _parse_envs(value: Any, errs: SpecErrors) -> tuple[EnvEntry, ...]:
+def _resolve_paths(kwargs: Mapping[str, Any], base_dir: str) -> dict[str, Any]:
+    """Kwargs with relative file paths (existing in ``base_dir``) made absolute."""
+    out = dict(kwargs)
+    if not base_dir:
+        return out
+    for key in PATH_KWARGS:
+        value = out.get(key)
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            candidate = Path(base_dir) / value
+            if candidate.exists():
+                out[key] = str(candidate)
+    return out
+
+
+def _parse_envs(value: Any, errs: SpecErrors, base_dir: str = "") -> tuple[EnvEntry, ...]:
     out: list[EnvEntry] = []
     for i, item in enumerate(_entry_list(value, "envs", errs)):
         path = f"envs[{i}]"
@@ -282,7 +333,8 @@ def _parse_envs(value: Any, errs: SpecErrors) -> tuple[EnvEntry, ...]:
         for kw, kpath in variants:
             wl = kw.get("workload")
             label = str(base_label) if wl is None else f"{base_label}/{wl}"
-            out.append(EnvEntry(id=env_id, kwargs=kw, label=label, path=kpath))
+            out.append(EnvEntry(id=env_id, kwargs=_resolve_paths(kw, base_dir), label=label,
+                                path=kpath))
     _check_unique([e.label for e in out], [e.path for e in out], "env label", errs)
     return tuple(out)
 

@@ -4,7 +4,9 @@ Layout of ``DIR``::
 
     spec.yaml                       the spec the sweep was (last) run with
     trials/<trial_id>.parquet       one summary row per finished trial (done or failed)
-    evaluations/<trial_id>/*.parquet  every evaluation of that trial (RecordEvaluations logs)
+    evaluations/<trial_id>/*.parquet  every evaluation of that trial (RecordEvaluations logs;
+                                    for a failed trial, those made before it failed)
+    .scratch/<trial_id>/            parts of a trial still running (moved on commit)
     figures/*.png, report.md        written by ``archgym report``
 
 Every file is written to a hidden temporary name and renamed into place, and
@@ -39,6 +41,7 @@ from archgym.atomic import write_bytes_atomic
 from archgym.datalog import read_part, write_table_atomic
 from archgym.errors import ConfigError, DatasetError
 from archgym.experiment.runner import TrialOutcome
+from archgym.yamlio import YamlError, load_yaml
 
 __all__ = ["Results", "ResultsStore", "load_results"]
 
@@ -55,6 +58,7 @@ class ResultsStore:
         self.trials_dir = self.root / "trials"
         self.evaluations_dir = self.root / "evaluations"
         self.figures_dir = self.root / "figures"
+        self.scratch_root = self.root / ".scratch"
         self.spec_path = self.root / "spec.yaml"
 
     # ------------------------------------------------------------ writing
@@ -91,8 +95,9 @@ class ResultsStore:
     def clean_unfinished(self) -> list[str]:
         """Delete leftovers of interrupted trials; return their trial ids.
 
-        Removes evaluation folders without a summary and hidden temporary
-        files. Call only while holding :meth:`lock`.
+        Removes evaluation folders without a summary, the scratch folders of
+        trials that were running, and hidden temporary files. Call only while
+        holding :meth:`lock`.
         """
         finished = self.finished_ids()
         removed = []
@@ -101,21 +106,46 @@ class ResultsStore:
                 if folder.is_dir() and folder.name not in finished:
                     shutil.rmtree(folder)
                     removed.append(folder.name)
+        if self.scratch_root.is_dir():
+            shutil.rmtree(self.scratch_root)
         for tmp in self.root.rglob(".*.tmp"):
             tmp.unlink(missing_ok=True)
         return removed
 
+    def scratch_dir(self, trial_id: str) -> Path:
+        """The folder a running trial writes its evaluation parts to."""
+        return self.scratch_root / trial_id
+
     def commit(self, outcome: TrialOutcome) -> None:
-        """Write a trial's evaluations, then its summary row (each file atomically)."""
+        """Write a trial's evaluations, then its summary row (each file atomically).
+
+        The evaluations come from the outcome (bytes) or, when it holds none,
+        from the trial's scratch folder (moved into place).
+        """
         tid = outcome.summary["trial_id"]
         folder = self.evaluations_dir / tid
         if folder.exists():
             shutil.rmtree(folder)
+        scratch = self.scratch_dir(tid)
         if outcome.evaluations:
             folder.mkdir(parents=True)
             for name, data in outcome.evaluations.items():
                 write_bytes_atomic(folder / name, data)
-        table = pa.Table.from_pandas(pd.DataFrame([outcome.summary]), preserve_index=False)
+        elif scratch.is_dir() and any(scratch.glob("*.parquet")):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            for tmp in scratch.glob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+            os.replace(scratch, folder)
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        summary = dict(outcome.summary)
+        if summary.get("status") == "failed" and folder.is_dir():
+            # a worker that died could not count its rows: count what it flushed
+            summary["evaluations"] = sum(
+                pq.read_metadata(p).num_rows for p in folder.glob("*.parquet")
+            )
+            summary["partial"] = summary["evaluations"] > 0
+        table = pa.Table.from_pandas(pd.DataFrame([summary]), preserve_index=False)
         write_table_atomic(table, self.trials_dir / f"{tid}.parquet")
 
     # ------------------------------------------------------------ reading
@@ -133,7 +163,15 @@ class ResultsStore:
         """
         if not self.spec_path.is_file():
             raise DatasetError(f"{str(self.root)!r} is not a sweep results folder (no spec.yaml)")
-        return yaml.safe_load(self.spec_path.read_text())
+        try:
+            data = load_yaml(self.spec_path.read_text(encoding="utf-8"))
+        except (YamlError, UnicodeDecodeError) as exc:
+            raise DatasetError(
+                f"{self.spec_path}: the stored sweep spec is corrupted ({exc})"
+            ) from exc
+        if not isinstance(data, dict):
+            raise DatasetError(f"{self.spec_path}: the stored sweep spec is not a mapping")
+        return data
 
     def load_trials(self) -> pd.DataFrame:
         """The trials table: one row per finished trial, sorted by trial id."""

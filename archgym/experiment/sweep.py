@@ -3,7 +3,9 @@
 Running the same sweep again resumes it: trials with a summary in the results
 folder are skipped (failed ones too, unless ``retry_failed``), leftovers of
 trials that were in flight when a previous run died are deleted, and only the
-missing trials run.
+missing trials run. A results folder holding a *different* spec is refused
+unless ``force`` (finished trials whose ids are still in the new spec are
+kept; the report counts only the trials of the stored spec).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from archgym.errors import ConfigError, DatasetError
 from archgym.experiment.check import check_spec
 from archgym.experiment.executors import make_executor
 from archgym.experiment.runner import TrialOutcome
@@ -73,7 +76,7 @@ def sweep_status(out: str | os.PathLike[str]) -> SweepStatus:
         DatasetError: ``out`` holds no sweep.
     """
     store = ResultsStore(out)
-    spec = parse_spec(store.load_spec_data(), source=str(store.spec_path))
+    spec = parse_spec(store.load_spec_data(), source=str(store.spec_path))  # has its base_dir
     return _count(expand(spec), _statuses(store))
 
 
@@ -84,7 +87,9 @@ def run_sweep(
     executor: str = "local",
     workers: int | None = None,
     ray_address: str | None = None,
+    trial_timeout: float | None = None,
     retry_failed: bool = False,
+    force: bool = False,
     on_start: Callable[[SweepStatus], Any] | None = None,
     on_result: Callable[[TrialOutcome], Any] | None = None,
 ) -> SweepStatus:
@@ -97,21 +102,32 @@ def run_sweep(
             (see :data:`~archgym.experiment.executors.EXECUTORS`).
         workers: Parallel trials (local: processes, default the CPU count;
             Ray: trials in flight).
-        ray_address: Ray cluster address (Ray backend only).
+        ray_address: Ray cluster address (Ray executor only).
+        trial_timeout: Seconds one trial may run before it is stopped and
+            failed (default: :data:`~archgym.experiment.executors.DEFAULT_TRIAL_TIMEOUT`).
         retry_failed: Run failed trials again instead of skipping them.
+        force: Replace the spec stored in ``out`` when it differs from ``spec``.
         on_start: Called once with the counts before the first trial runs.
         on_result: Called with each trial's outcome after it is committed.
 
     Raises:
         ConfigError: The spec names an unknown env, agent or hyperparameter,
-            a value is out of range, or another sweep is writing to ``out``.
+            a value is out of range or an agent cannot be built; another sweep
+            is writing to ``out``; or ``out`` holds a different spec (without
+            ``force``).
     """
     check_spec(spec)
     trials = expand(spec)
-    runner = make_executor(executor, workers=workers, ray_address=ray_address)
+    runner = make_executor(executor, workers=workers, ray_address=ray_address,
+                           trial_timeout=trial_timeout)
     store = ResultsStore(out)
+    stored_spec = {**spec.raw, "name": spec.name}
+    if spec.base_dir:
+        stored_spec["base_dir"] = spec.base_dir
     with store.lock():
-        store.save_spec({**spec.raw, "name": spec.name})
+        if not force:
+            _check_same_spec(store, stored_spec)
+        store.save_spec(stored_spec)
         store.clean_unfinished()
         statuses = _statuses(store)
         skip = {
@@ -126,8 +142,27 @@ def run_sweep(
                 start.pending += start.failed
                 start.failed = 0
             on_start(start)
-        for outcome in runner.run(pending):
+        scratch = store.scratch_dir if executor == "local" else (lambda trial_id: None)
+        for outcome in runner.run(pending, lambda trial: scratch(trial.trial_id)):
             store.commit(outcome)
             if on_result is not None:
                 on_result(outcome)
         return _count(trials, _statuses(store))
+
+
+def _check_same_spec(store: ResultsStore, spec: dict[str, Any]) -> None:
+    """Refuse a results folder that holds another spec (ConfigError naming the differences)."""
+    if not store.spec_path.is_file():
+        return
+    try:
+        old = store.load_spec_data()
+    except DatasetError:
+        return  # an unreadable spec.yaml is replaced (its trials are still checked by id)
+    if old == spec:
+        return
+    keys = sorted(k for k in set(old) | set(spec) if old.get(k) != spec.get(k))
+    raise ConfigError(
+        f"{str(store.root)!r} holds the results of a different sweep spec (differs in: "
+        f"{', '.join(keys)}); choose another --out folder, or pass --force to replace its "
+        "spec (finished trials that the new spec still contains are kept)"
+    )

@@ -4,19 +4,24 @@ A trial's id is a digest of what determines its result (env id and kwargs,
 agent, hyperparameters, seed, budget), so it is stable across runs, across
 machines and across edits of the spec that do not touch it: adding seeds or
 agents to a spec keeps the finished trials' ids, and a resumed sweep skips them.
+A workload or other env keyword that names a file counts by the file's
+content (SHA-256), not its path: moving the file keeps the ids, editing it
+changes them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from archgym.errors import ConfigError
-from archgym.experiment.spec import SweepSpec
+from archgym.experiment.spec import PATH_KWARGS, SweepSpec
 
 __all__ = ["Trial", "canonical_json", "expand"]
 
@@ -51,6 +56,8 @@ class Trial:
         seed: Seed of the agent.
         budget: Simulator evaluations.
         imports: Modules to import before making the env and agent.
+        base_dir: Folder the spec's modules are imported from (and its
+            relative paths were resolved against).
     """
 
     trial_id: str
@@ -65,6 +72,7 @@ class Trial:
     seed: int
     budget: int
     imports: tuple[str, ...] = field(default=())
+    base_dir: str = ""
 
     @property
     def workload(self) -> str:
@@ -87,7 +95,7 @@ def expand(spec: SweepSpec) -> list[Trial]:
             for setting, paths in zip(agent.settings, agent.setting_paths, strict=True):
                 setting_key = {
                     "env_id": env.id,
-                    "env_kwargs": dict(env.kwargs),
+                    "env_kwargs": _identity(env.kwargs),
                     "agent": agent.name,
                     "hyperparameters": dict(setting),
                     "budget": spec.budget,
@@ -117,6 +125,18 @@ def expand(spec: SweepSpec) -> list[Trial]:
                             seed=seed,
                             budget=spec.budget,
                             imports=spec.imports,
+                            base_dir=spec.base_dir,
                         )
                     )
     return trials
+
+
+def _identity(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """Env kwargs as they determine a result: file-valued keywords by their content."""
+    out = dict(kwargs)
+    for key in PATH_KWARGS:
+        value = out.get(key)
+        if isinstance(value, str) and os.path.isfile(value):
+            digest = hashlib.sha256(Path(value).read_bytes()).hexdigest()
+            out[key] = {"file_sha256": digest}
+    return out

@@ -123,17 +123,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="log folder, file or glob ('DIR/**/*.parquet')")
     p.add_argument("--env", required=True, help="env id the logs belong to")
     p.add_argument("--workload", "-w", help="train on this workload only")
-    p.add_argument("--model", "-m", choices=MODEL_KINDS.names(), default="rf")
+    p.add_argument("--model", "-m", choices=MODEL_KINDS.names(), default="rf",
+                   help="model kind (default rf)")
     p.add_argument("--out", "-o", required=True, help="model file to write")
-    p.add_argument("--seed", "-s", type=int, default=0)
+    p.add_argument("--seed", "-s", type=int, default=0,
+                   help="seed of the model and of the random split (default 0)")
     p.add_argument("--hp", action="append", metavar="KEY=VALUE", help="model hyperparameter")
     p.add_argument(
         "--splits",
         default="random",
         help="comma-separated report splits: random, agent, workload ('' for none)",
     )
-    p.add_argument("--test-fraction", type=float, default=0.2)
-    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--test-fraction", type=float, default=0.2,
+                   help="held-out fraction of the random split (default 0.2)")
+    p.add_argument("--top-k", type=int, default=10,
+                   help="k of the top-k recall in the report (default 10)")
     p.add_argument("--log-metrics", default="auto", help="auto, none, or comma-separated names")
     p.add_argument("--report", help="report folder (default: MODEL.report)")
     p.set_defaults(func=_cmd_train)
@@ -141,7 +145,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = psub.add_parser("eval", help="score a trained proxy on evaluation logs")
     p.add_argument("model", help="proxy model file")
     p.add_argument("--data", required=True, help="log folder, file or glob")
-    p.add_argument("--workload", "-w")
-    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--workload", "-w", help="score on this workload's rows only")
+    p.add_argument("--top-k", type=int, default=10,
+                   help="k of the top-k recall in the report (default 10)")
     p.add_argument("--report", help="report folder (default: MODEL.report)")
     p.set_defaults(func=_cmd_eval)

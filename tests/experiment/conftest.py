@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
-
-import pytest
-import yaml
 
 import tests.experiment.standin  # noqa: F401  (registers archgym-test/Toy-v0)
 
@@ -35,14 +31,3 @@ def toy_spec(budget: int = 20, seeds: Any = 2, sleep: float = 0.0, **extra: Any)
     spec.update(extra)
     return spec
 
-
-@pytest.fixture
-def write_spec(tmp_path: Path):
-    """Write a spec dict to a YAML file and return its path."""
-
-    def write(data: dict, name: str = "spec.yaml") -> Path:
-        path = tmp_path / name
-        path.write_text(yaml.safe_dump(data, sort_keys=False))
-        return path
-
-    return write

@@ -53,6 +53,12 @@ class _StandIn:
         for step in range(budget):
             if step == self.hp.get("fail_at", -1):
                 raise RuntimeError(f"stand-in failure at evaluation {step}")
+            if step == self.hp.get("crash_at", -1):
+                import ctypes
+
+                ctypes.string_at(0)  # a segmentation fault, as a broken native kernel makes
+            if step == self.hp.get("hang_at", -1):
+                time.sleep(3600)
             design = self.propose(best)
             _, reward, term, trunc, info = env.step(self.space.to_index(design))
             if not info["invalid"] and reward > best.best_reward:
@@ -72,6 +78,8 @@ class RandomAgent(_StandIn):
         HyperParameter("reuse", "float", 0.0, "probability of mutating the best", 0.0, 1.0),
         HyperParameter("sleep", "float", 0.0, "pause per evaluation (s)", 0.0, 1.0),
         HyperParameter("fail_at", "int", -1, "raise at this evaluation", -1, 10_000),
+        HyperParameter("crash_at", "int", -1, "segfault at this evaluation", -1, 10_000),
+        HyperParameter("hang_at", "int", -1, "hang at this evaluation", -1, 10_000),
     )
 
     def propose(self, best: StandInResult) -> dict[str, Any]:

@@ -77,11 +77,12 @@ def test_unimportable_module_is_reported():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"budget": 0}, "budget: must be an integer >= 1 (simulator evaluations), got 0"),
-        ({"budget": "many"}, "budget: must be an integer >= 1"),
-        ({"seeds": [0, -1]}, "seeds[1]: a seed must be an integer >= 0, got -1"),
+        ({"budget": 0},
+         "budget: must be an integer in [1, 1,000,000,000] (simulator evaluations), got 0"),
+        ({"budget": "many"}, "budget: must be an integer in [1, 1,000,000,000]"),
+        ({"seeds": [0, -1]}, "seeds[1]: a seed must be an integer in [0, 2**63), got -1"),
         ({"seeds": [1, 1]}, "seeds: seeds must be distinct, got [1] more than once"),
-        ({"seeds": 0}, "seeds: a number of seeds must be >= 1, got 0"),
+        ({"seeds": 0}, "seeds: a number of seeds must be in [1, 100,000], got 0"),
         ({"seed": 3}, "seed: unknown key 'seed'. Did you mean 'seeds'?"),
         ({"envs": []}, "envs: must be a non-empty list, got []"),
         ({"envs": [{"kwargs": {}}]}, "envs[0].id: missing or not a string: None"),

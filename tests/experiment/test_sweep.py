@@ -58,8 +58,11 @@ def test_failed_trial_is_recorded_with_traceback_and_the_sweep_goes_on(tmp_path)
     assert failed["traceback"].str.contains("RuntimeError: stand-in failure", regex=False).all()
     assert failed["traceback"].str.startswith("Traceback (most recent call last)").all()
     assert failed["best_reward"].isna().all()
-    assert not set(failed["trial_id"]) & set(evals["run_id"])
-    assert len(evals) == 4 * 10
+    # a failed trial keeps the evaluations it made before failing, marked partial
+    assert failed["partial"].all() and (failed["evaluations"] == 5).all()
+    kept = evals[evals["run_id"].isin(failed["trial_id"])]
+    assert len(kept) == 2 * 5 and sorted(set(kept["step"])) == [0, 1, 2, 3, 4]
+    assert len(evals) == 4 * 10 + 2 * 5
     assert sweep_status(tmp_path).failed == 2
     # resuming skips failed trials; retry_failed runs them again (they fail again)
     calls = []

@@ -1,0 +1,159 @@
+"""The CLI on bad input and storage faults: one ``archgym: error:`` line, never a traceback.
+
+Each case was a raw traceback (or a silent success) in issue 13's CLI campaign
+or issue 12's scripting pitfalls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from archgym import datalog
+from archgym.cli import EXIT_USER_ERROR, build_parser, main, parse_kv
+from archgym.errors import ConfigError
+from tests.conftest import TOY_ID
+from tests.experiment.conftest import toy_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+DRAM = "archgym/DRAMController-v0"
+
+
+def _error(capsys) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("archgym: error:"), err
+    return err
+
+
+def test_every_option_has_help_text():
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    walk(child, f"{path} {name}")
+            elif not action.help and not isinstance(action, argparse._HelpAction):
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(build_parser(), "archgym")
+    assert not missing, missing
+
+
+def test_env_kwargs_are_yaml_and_targets_merge(capsys):
+    assert parse_kv(["t={latency_ns: 60}", "x=1e-3", "f=true", "s='5'"]) == {
+        "t": {"latency_ns": 60}, "x": 1e-3, "f": True, "s": "5"}
+    assert main(["info", DRAM, "-e", "targets={latency_ns: 60}"]) == 0
+    out = capsys.readouterr().out
+    assert "latency_ns [ns] (min)  target <= 60" in out
+    assert "power_mw [mW] (min)  target <= 1400" in out  # the other defaults stay
+    with pytest.raises(ConfigError, match="cannot read"):
+        parse_kv(["t={latency_ns: [5}"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["run", TOY_ID, "-e", "max_steps=nan", "-n", "2"], "max_steps must be an integer"),
+        (["run", TOY_ID, "-e", "targets={cost: [5}"], "cannot read"),
+        (["run", TOY_ID, "-e", "targets={cost: -1}", "-n", "2"], "must be > 0"),
+        (["run", TOY_ID, "--agent", "tpee"], "Did you mean 'tpe'"),
+        (["info", DRAM, "--workload", "no/such/trace.stl"], "unknown workload"),
+        (["sweep", "--status", "/no/such/folder"], "not a sweep results folder"),
+        (["report", "/no/such/folder"], "not a sweep results folder"),
+    ],
+)
+def test_user_errors_are_one_line(argv, match, capsys):
+    assert main(argv) == EXIT_USER_ERROR
+    assert match in _error(capsys)
+
+
+def test_run_log_refuses_a_non_empty_folder_unless_appending(tmp_path, capsys):
+    assert main(["run", TOY_ID, "-n", "5", "--log", str(tmp_path), "-q"]) == 0
+    assert main(["run", TOY_ID, "-n", "5", "--log", str(tmp_path), "-q"]) == EXIT_USER_ERROR
+    assert "--append" in _error(capsys)
+    assert main(["run", TOY_ID, "-n", "5", "--log", str(tmp_path), "--append", "-q"]) == 0
+    assert len(datalog.load(tmp_path)) == 10
+
+
+def test_run_takes_a_workload_file(capsys):
+    path = ROOT / "examples" / "dram" / "mixed.stl"
+    assert main(["run", DRAM, "-w", str(path), "-n", "3", "-q"]) == 0
+    assert f"({path})" in capsys.readouterr().out
+
+
+def test_sweep_storage_and_spec_faults_are_one_line(tmp_path, write_spec, capsys):
+    spec = write_spec(toy_spec(budget=3, seeds=1))
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    assert main(["sweep", str(spec), "--out", str(afile), "-q"]) != 0
+    _error(capsys)
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(yaml.safe_dump(toy_spec(budget=3, seeds=10**12)))
+    assert main(["sweep", str(huge), "--out", str(tmp_path / "o"), "-q"]) == EXIT_USER_ERROR
+    assert "seeds must be in [1, 100,000]" in _error(capsys)
+    out = tmp_path / "done"
+    assert main(["sweep", str(spec), "--out", str(out), "-j", "1", "-q"]) == 0
+    capsys.readouterr()
+    (out / "spec.yaml").write_text("name: toy\nbudget: [3\n")  # truncated
+    assert main(["sweep", "--status", str(out)]) == EXIT_USER_ERROR
+    assert "stored sweep spec is corrupted" in _error(capsys)
+    assert main(["report", str(out)]) == EXIT_USER_ERROR
+    assert "stored sweep spec is corrupted" in _error(capsys)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to read-only folders")
+def test_read_only_out_folder_is_one_line(tmp_path, write_spec, capsys):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    spec = write_spec(toy_spec(budget=3, seeds=1))
+    assert main(["sweep", str(spec), "--out", str(ro / "out"), "-q"]) != 0
+    _error(capsys)
+
+
+def test_sweep_exits_non_zero_and_names_failed_trials(tmp_path, write_spec, capsys):
+    data = toy_spec(budget=6, seeds=1)
+    data["agents"][0]["grid"]["fail_at"] = [-1, 2]
+    spec = write_spec(data)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "o"), "-j", "1", "-q"]) == 1
+    out = capsys.readouterr().out
+    assert "2 failed" in out and "failed trials (2; rerun them with --retry-failed)" in out
+    assert "stand-in failure at evaluation 2" in out
+
+
+def test_spec_imports_and_workload_files_resolve_from_the_spec_folder(tmp_path):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "my_agents.py").write_text(textwrap.dedent("""
+        from archgym.agents import register_agent
+        from archgym.agents.random_walk import RandomWalk
+
+        class Mine(RandomWalk):
+            name = "mine"
+
+        register_agent("mine", Mine)
+    """))
+    traces = folder / "traces"
+    traces.mkdir()
+    (traces / "t.stl").write_text((ROOT / "examples/dram/mixed.stl").read_text())
+    spec = {"name": "files", "imports": ["my_agents"], "budget": 3, "seeds": 1,
+            "envs": [{"id": DRAM, "workloads": ["traces/t.stl"]}], "agents": ["mine"]}
+    (folder / "spec.yaml").write_text(yaml.safe_dump(spec))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    cmd = [sys.executable, "-m", "archgym.cli", "sweep", "spec.yaml", "--out", str(tmp_path / "o"),
+           "-j", "1", "-q"]
+    done = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    status = subprocess.run([sys.executable, "-m", "archgym.cli", "sweep", "--status",
+                             str(tmp_path / "o")], cwd=tmp_path, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert "1 done, 0 failed, 0 pending" in status.stdout, status.stderr
