@@ -4,10 +4,18 @@
 into float64 columns of shape ``(D, 1)``; rows with a malformed value are
 marked bad, with the parameter and the reason, instead of raising, so a batch
 evaluates the good rows.
+
+The simulator accepts designs beyond the env's space (e.g. to compare with
+other simulators), within :data:`BOUNDS`: ``pe_rows`` and ``pe_cols`` are
+integers, the other sizes positive real numbers, all finite and within the
+bound (a value outside it is a typo, not a design: 10^308 MHz would give an
+infinite power). Strings and booleans are never numbers.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,6 +28,17 @@ from archgym.simulators.accelerator.systolic import DATAFLOWS
 __all__ = ["DesignArrays", "design_arrays"]
 
 _NUMERIC = tuple(k for k in DESIGN_KEYS if k != "dataflow")
+#: Parameter -> (lowest, highest) value the simulator accepts, in the parameter's unit.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "pe_rows": (1, 4096),
+    "pe_cols": (1, 4096),
+    "ifmap_sram_kb": (1 / 1024, 2**30),
+    "filter_sram_kb": (1 / 1024, 2**30),
+    "ofmap_sram_kb": (1 / 1024, 2**30),
+    "dram_bw_bytes_per_cycle": (1 / 64, 1e12),  # huge values model compute-bound runs
+    "clock_mhz": (1, 100_000),
+}
+_INTEGER = ("pe_rows", "pe_cols")
 
 
 class DesignArrays:
@@ -76,12 +95,12 @@ def design_arrays(designs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> D
                    for v in raw["dataflow"]], dtype=np.float64)
     cols: dict[str, np.ndarray] = {"dataflow": df}
     for k in _NUMERIC:
-        try:
-            cols[k] = np.asarray(raw[k], dtype=np.float64)
-        except (TypeError, ValueError):
-            cols[k] = np.array([_to_float(v) for v in raw[k]], dtype=np.float64)
+        cols[k] = np.array([_to_float(v, k in _INTEGER) for v in raw[k]], dtype=np.float64)
     numeric = np.stack([cols[k] for k in _NUMERIC])
-    wrong = ~(numeric > 0) | ~np.isfinite(numeric)
+    low = np.array([BOUNDS[k][0] for k in _NUMERIC])[:, None]
+    high = np.array([BOUNDS[k][1] for k in _NUMERIC])[:, None]
+    with np.errstate(invalid="ignore"):
+        wrong = ~((numeric >= low) & (numeric <= high))
     bad = np.isnan(df) | wrong.any(axis=0)
     errors = [""] * n
     params = [""] * n
@@ -112,11 +131,18 @@ def _reason(raw: Mapping[str, Any], i: int, df: float, wrong: np.ndarray) -> tup
         return "dataflow", (f"parameter 'dataflow': value {raw['dataflow'][i]!r} is not "
                             f"allowed; allowed values: {', '.join(DATAFLOWS)}")
     k = _NUMERIC[int(np.argmax(wrong))]
-    return k, f"parameter {k!r}: value {raw[k][i]!r} must be a positive number"
+    kind = "an integer" if k in _INTEGER else "a number"
+    lo, hi = BOUNDS[k]
+    return k, f"parameter {k!r}: value {raw[k][i]!r} must be {kind} in [{lo:g}, {hi:g}]"
 
 
-def _to_float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
+def _to_float(value: Any, integer: bool) -> float:
+    """A design value as a float, or NaN when it is not a (real or integer) number."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real)):
         return float("nan")
+    x = float(value)
+    if integer and not (math.isfinite(x) and x.is_integer()):
+        return float("nan")
+    return x

@@ -34,6 +34,11 @@ __all__ = ["KINDS", "Layer", "LayerTable", "conv_layer", "gemm_layer"]
 KINDS = ("conv", "dwconv", "fc", "gemm")
 
 
+#: Largest GEMM dimension or repetition count of a layer (a 32-bit index).
+MAX_DIM = 2**31 - 1
+#: Largest MAC count of one layer the float64 model counts exactly.
+MAX_LAYER_MACS = 2**53
+
 @dataclass(frozen=True)
 class Layer:
     """One layer, already lowered to a GEMM.
@@ -143,6 +148,18 @@ class LayerTable:
     def __init__(self, layers: Sequence[Layer], name: str = ""):
         if not layers:
             raise ConfigError(f"network {name!r} has no layers")
+        for layer in layers:
+            if not all(1 <= v <= MAX_DIM for v in (layer.M, layer.N, layer.K, layer.count)):
+                raise ConfigError(
+                    f"network {name!r}: layer {layer.name!r} has a GEMM size outside "
+                    f"[1, {MAX_DIM:,}] (M={layer.M}, N={layer.N}, K={layer.K}, "
+                    f"count={layer.count})"
+                )
+            if layer.macs > MAX_LAYER_MACS:
+                raise ConfigError(
+                    f"network {name!r}: layer {layer.name!r} has {layer.macs:.3g} MACs, more "
+                    f"than the {MAX_LAYER_MACS:.3g} the model counts exactly (2^53)"
+                )
         self.layers: tuple[Layer, ...] = tuple(layers)
         self.name = name
         self.names = tuple(layer.name for layer in self.layers)

@@ -41,7 +41,9 @@ def load_topology(path: str | os.PathLike[str]) -> LayerTable:
     """
     p = Path(path)
     try:
-        text = p.read_text()
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"topology file {str(p)!r} is not UTF-8 text ({exc.reason})") from exc
     except OSError as exc:
         raise ConfigError(f"cannot read topology file {str(p)!r}: {exc.strerror}") from exc
     return parse_topology(text, source=str(p), name=p.stem)
@@ -54,13 +56,19 @@ def _cells(line: str) -> list[str]:
     return cells
 
 
+#: Largest layer dimension a topology may give (a 32-bit index; larger is a typo).
+MAX_DIM = 2**31 - 1
+
+
 def _int(cell: str, column: str, where: str) -> int:
     try:
         value = int(cell)
     except ValueError:
         raise ConfigError(f"{where}: column {column!r} must be an integer, got {cell!r}") from None
-    if value < 1:
-        raise ConfigError(f"{where}: column {column!r} must be >= 1, got {value}")
+    if not 1 <= value <= MAX_DIM:
+        raise ConfigError(
+            f"{where}: column {column!r} must be in [1, {MAX_DIM:,}], got {value}"
+        )
     return value
 
 

@@ -87,7 +87,8 @@ def test_load_gemm_topology_and_evaluate_by_path(tmp_path):
 @pytest.mark.parametrize(("text", "match"), [
     ("Layer, M, N, K,\nqkv, 128, 768,\n", r"net\.csv:2: expected at least 4 columns"),
     ("Layer, M, N, K,\nqkv, 128, x, 768,\n", r"net\.csv:2: column 'N' must be an integer, got 'x'"),
-    ("Layer, M, N, K,\n\nqkv, 128, 0, 768,\n", r"net\.csv:3: column 'N' must be >= 1, got 0"),
+    ("Layer, M, N, K,\n\nqkv, 128, 0, 768,\n",
+     r"net\.csv:3: column 'N' must be in \[1, 2,147,483,647\], got 0"),
     ("Name, A, B,\n", r"net\.csv:1: unrecognised header"),
     ("Layer, M, N, K,\n", r"net\.csv: topology file has a header but no layers"),
     (CONV_CSV.replace("230, 230, 7", "5, 5, 7"), r"net\.csv:2: .*filter 7x7 is larger"),
