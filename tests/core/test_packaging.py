@@ -38,3 +38,16 @@ def test_import_registers_envs_and_typed_marker():
         archgym.list_envs()
     )
     assert (Path(archgym.__file__).parent / "py.typed").exists()
+
+
+def test_license_and_citation_match_the_package():
+    import tomllib
+    import yaml
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert meta["license"] == "Apache-2.0"
+    assert "Apache License" in (ROOT / "LICENSE").read_text().splitlines()[0]
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == meta["license"]
+    assert cff["version"] == meta["version"]
+    assert cff["references"][0]["doi"].startswith("10.1145/")
