@@ -7,6 +7,7 @@ Layout of ``DIR``::
     evaluations/<trial_id>/*.parquet  every evaluation of that trial (RecordEvaluations logs;
                                     for a failed trial, those made before it failed)
     .scratch/<trial_id>/            parts of a trial still running (moved on commit)
+    baselines.parquet               each env's default design, evaluated once per workload
     figures/*.png, report.md        written by ``archgym report``
 
 Every file is written to a hidden temporary name and renamed into place, and
@@ -28,7 +29,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ class ResultsStore:
         self.evaluations_dir = self.root / "evaluations"
         self.figures_dir = self.root / "figures"
         self.scratch_root = self.root / ".scratch"
+        self.baselines_path = self.root / "baselines.parquet"
         self.spec_path = self.root / "spec.yaml"
 
     # ------------------------------------------------------------ writing
@@ -148,7 +150,22 @@ class ResultsStore:
         table = pa.Table.from_pandas(pd.DataFrame([summary]), preserve_index=False)
         write_table_atomic(table, self.trials_dir / f"{tid}.parquet")
 
+    def save_baselines(self, rows: list[dict[str, Any]]) -> None:
+        """Store the baseline rows (replacing the file atomically)."""
+        table = pa.Table.from_pandas(pd.DataFrame(rows), preserve_index=False)
+        write_table_atomic(table, self.baselines_path)
+
     # ------------------------------------------------------------ reading
+    def load_baselines(self) -> pd.DataFrame:
+        """The baselines table (one row per env label and workload; empty when none)."""
+        if not self.baselines_path.is_file():
+            return pd.DataFrame(columns=["env_label", "workload", "reward"])
+        try:
+            return pq.read_table(self.baselines_path).to_pandas()
+        except (OSError, pa.ArrowException) as exc:
+            raise DatasetError(f"{self.baselines_path}: not a readable baselines table "
+                               f"({exc})") from exc
+
     def finished_ids(self) -> set[str]:
         """Ids of trials whose summary exists (done or failed)."""
         if not self.trials_dir.is_dir():
@@ -218,11 +235,15 @@ class Results:
         evaluations: One row per evaluation (the
             :mod:`archgym.datalog` schema); ``run_id`` is the trial id.
         spec: The stored spec (loaded YAML).
+        baselines: Each env's default design evaluated once per workload
+            (``env_label``, ``workload``, ``design``, ``reward``, ``target_met``,
+            ``invalid``, ``error``, ``metric.<name>``).
     """
 
     trials: pd.DataFrame
     evaluations: pd.DataFrame
     spec: dict[str, Any]
+    baselines: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         return iter((self.trials, self.evaluations))
@@ -239,4 +260,4 @@ def load_results(root: str | os.PathLike[str]) -> Results:
     """
     store = ResultsStore(root)
     spec = store.load_spec_data()
-    return Results(store.load_trials(), store.load_evaluations(), spec)
+    return Results(store.load_trials(), store.load_evaluations(), spec, store.load_baselines())

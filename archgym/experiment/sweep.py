@@ -10,6 +10,7 @@ kept; the report counts only the trials of the stored spec).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +130,7 @@ def run_sweep(
             _check_same_spec(store, stored_spec)
         store.save_spec(stored_spec)
         store.clean_unfinished()
+        _record_baselines(store, spec)
         statuses = _statuses(store)
         skip = {
             tid
@@ -166,3 +168,37 @@ def _check_same_spec(store: ResultsStore, spec: dict[str, Any]) -> None:
         f"{', '.join(keys)}); choose another --out folder, or pass --force to replace its "
         "spec (finished trials that the new spec still contains are kept)"
     )
+
+
+def _record_baselines(store: ResultsStore, spec: SweepSpec) -> None:
+    """Evaluate each env's default design once per workload (kept across resumes)."""
+    import gymnasium as gym
+
+    from archgym.env import unwrap
+
+    old = store.load_baselines()
+    done = set(old["env_label"]) if len(old) else set()
+    rows = old.to_dict("records") if len(old) else []
+    added = False
+    for entry in spec.envs:
+        if entry.label in done:
+            continue
+        env = gym.make(entry.id, **dict(entry.kwargs))
+        base = unwrap(env)
+        try:
+            for workload in base.workload_names:
+                env.reset(seed=0, options={"workload": workload})
+                design = base.design_space.default()
+                _, reward, _, _, info = env.step(base.encode(design))
+                rows.append({
+                    "env_label": entry.label, "env_id": entry.id, "workload": workload,
+                    "design": json.dumps(design, sort_keys=True, default=str),
+                    "reward": float(reward), "target_met": bool(info["target_met"]),
+                    "invalid": bool(info["invalid"]), "error": str(info["error"]),
+                    **{f"metric.{k}": float(v) for k, v in info["metrics"].items()},
+                })
+                added = True
+        finally:
+            env.close()
+    if added:
+        store.save_baselines(rows)

@@ -143,3 +143,23 @@ def test_cli_sweep_status_and_report(tmp_path, write_spec, capsys):
     assert (out / "report.md").is_file()
     assert main(["sweep", "--status", str(tmp_path / "nothing")]) == 2
     assert "is not a sweep results folder" in capsys.readouterr().err
+
+
+def test_the_default_design_is_evaluated_once_per_env_as_a_baseline(tmp_path):
+    import gymnasium as gym
+
+    from archgym.env import unwrap
+
+    spec = parse_spec(toy_spec(budget=3, seeds=1))
+    run_sweep(spec, tmp_path, workers=1)
+    base = load_results(tmp_path).baselines
+    assert base["env_label"].tolist() == ["Toy-v0"] and base["workload"].tolist() == ["default"]
+    env = gym.make("archgym-test/Toy-v0")
+    env.reset(seed=0)
+    default = unwrap(env).design_space.default()
+    _, reward, _, _, info = env.step(unwrap(env).encode(default))
+    assert base["reward"].iloc[0] == reward
+    assert base["metric.cost"].iloc[0] == info["metrics"]["cost"]
+    before = (tmp_path / "baselines.parquet").stat().st_mtime_ns
+    run_sweep(spec, tmp_path, workers=1)  # resumed: not evaluated again
+    assert (tmp_path / "baselines.parquet").stat().st_mtime_ns == before
