@@ -82,7 +82,7 @@ from archgym.objective import Objective
 from archgym.simulator import Simulator
 from archgym.space import Design, DesignSpace
 
-__all__ = ["OBS_BOUND", "ArchEnv", "unwrap"]
+__all__ = ["OBS_BOUND", "ArchEnv", "unwrap", "workload_list"]
 
 OBS_BOUND = 16.0
 
@@ -187,7 +187,7 @@ class ArchEnv(gym.Env):
         if workload_name is not None and not isinstance(workload_name, str):
             raise ConfigError(f"workload_name must be a string, got {workload_name!r}")
         space = simulator.design_space if design_space is None else design_space
-        if not simulator.design_space.contains_space(space):
+        if not isinstance(space, DesignSpace) or not simulator.design_space.contains_space(space):
             raise ConfigError(
                 f"the env's design space must be the simulator's or a restriction of it "
                 f"(same parameters, fewer values); simulator parameters: "
@@ -197,9 +197,7 @@ class ArchEnv(gym.Env):
         self.metric_names: tuple[str, ...] = tuple(m.name for m in simulator.metrics)
         self.units: dict[str, str] = {m.name: m.unit for m in simulator.metrics}
 
-        given = list(workload) if isinstance(workload, (list, tuple)) else [workload]
-        if not given:
-            raise ConfigError("workload must name at least one workload, got an empty list")
+        given = workload_list(workload)
         if workload_name is not None and len(given) > 1:
             raise ConfigError("workload_name needs a single workload")
         self._workloads = tuple(
@@ -252,13 +250,6 @@ class ArchEnv(gym.Env):
         default_scales: Defaults,
     ) -> _Workload:
         """Resolve one workload and build its objective and observation scales."""
-        if not isinstance(workload, (str, os.PathLike)) and type(workload).__module__ in (
-            "builtins", "numpy"
-        ):
-            raise ConfigError(
-                f"workload must be a workload name, a file path or a workload object, got "
-                f"{workload!r} ({type(workload).__name__})"
-            )
         simulator.resolve_workload(workload)  # a bad name or file fails here, not at step
         label = workload_name if workload_name is not None else simulator.workload_label(workload)
         if objective is None:
@@ -274,7 +265,8 @@ class ArchEnv(gym.Env):
                     f"for it; pass targets={{metric: value}} (metrics: "
                     f"{', '.join(self.metric_names)})"
                 )
-            objective = Objective(chosen, weights=dict(weights or {}), formula=reward_formula)
+            objective = Objective(chosen, weights=weights if weights is not None else {},
+                                  formula=reward_formula)
         bound = objective.bind(simulator.metrics)
         scales = dict(_defaults(default_scales, workload))
         if metric_scales is not None:
@@ -469,6 +461,25 @@ def unwrap(env: gym.Env) -> ArchEnv:
             f"expected an ArchGym env (an ArchEnv, possibly wrapped), got {type(base).__name__}"
         )
     return base
+
+
+def workload_list(workload: Any) -> list[Any]:
+    """The workloads an env's ``workload=`` names (one, or a list), each checked for type.
+
+    Raises:
+        ConfigError: an empty list, or an entry that is neither a name, a path
+            nor a workload object (``None``, a number, a nested list, ...).
+    """
+    given = list(workload) if isinstance(workload, (list, tuple)) else [workload]
+    if not given:
+        raise ConfigError("workload must name at least one workload, got an empty list")
+    for w in given:
+        if not isinstance(w, (str, os.PathLike)) and type(w).__module__ in ("builtins", "numpy"):
+            raise ConfigError(
+                f"workload must be a workload name, a file path or a workload object, got "
+                f"{w!r} ({type(w).__name__})"
+            )
+    return given
 
 
 def _defaults(defaults: Defaults, workload: Any) -> Mapping[str, float]:

@@ -12,7 +12,7 @@ from typing import Any
 import gymnasium as gym
 from gymnasium.envs.registration import WrapperSpec
 
-from archgym.errors import UnknownName
+from archgym.errors import ConfigError, UnknownName
 
 __all__ = ["NAMESPACE", "list_envs", "make", "register_env"]
 
@@ -49,7 +49,14 @@ def list_envs() -> list[str]:
 
 
 def make(env_id: str, **kwargs: Any) -> gym.Env:
-    """:func:`gymnasium.make` with an :class:`UnknownName` error for unknown ids."""
-    if env_id not in gym.registry:
+    """:func:`gymnasium.make` with clear errors for unknown ids and malformed ``render_mode``.
+
+    (``gymnasium.make`` itself calls string methods on ``render_mode`` before the
+    env sees it, so a non-string fails there with an ``AttributeError``.)
+    """
+    if not isinstance(env_id, str) or env_id not in gym.registry:
         raise UnknownName("env id", env_id, list_envs())
+    mode = kwargs.get("render_mode")
+    if mode is not None and not isinstance(mode, str):
+        raise ConfigError(f"render_mode must be a string or None, got {mode!r}")
     return gym.make(env_id, **kwargs)

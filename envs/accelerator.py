@@ -92,9 +92,5 @@ class DNNAcceleratorEnv(ArchEnv):
     ):
         simulator = AcceleratorSimulator(precision)
         self.precision = precision
-        super().__init__(
-            simulator,
-            workload,
-            default_targets=lambda w: default_targets(simulator.resolve_workload(w)),
-            **kwargs,
-        )
+        defaults = {"default_targets": lambda w: default_targets(simulator.resolve_workload(w))}
+        super().__init__(simulator, workload, **{**defaults, **kwargs})

@@ -105,6 +105,7 @@ class DRAMControllerEnv(ArchEnv):
                  memspec: str | Path | MemSpec = "DDR4-3200-8Gb-x8", ranks: int = 1,
                  address_mapping: str = "RoChRaBaBgCo", **kwargs: Any):
         simulator = DRAMSimulator(memspec, ranks=ranks, address_mapping=address_mapping)
+        defaults = {"design_space": env_space(), "default_targets": DEFAULT_TARGETS,
+                    "default_scales": _SCALES}
         super().__init__(simulator, workload if trace is None else trace,
-                         design_space=env_space(), default_targets=DEFAULT_TARGETS,
-                         default_scales=_SCALES, **kwargs)
+                         **{**defaults, **kwargs})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from archgym.env import ArchEnv
+from archgym.env import ArchEnv, workload_list
 from archgym.errors import ConfigError
 from archgym.simulators.soc import SoCSimulator, TaskGraph
 
@@ -84,7 +84,7 @@ class SoCEnv(ArchEnv):
 
     def __init__(self, workload: str | os.PathLike[str] | TaskGraph = "edge_detection",
                  **kwargs: Any):
-        several = list(workload) if isinstance(workload, (list, tuple)) else [workload]
+        several = workload_list(workload)
         simulator = SoCSimulator(several[0])  # raises UnknownName for an unknown workload
         for other in several[1:]:
             if simulator.encoding(other).space != simulator.design_space:
@@ -94,13 +94,8 @@ class SoCEnv(ArchEnv):
                     "(the flat encoding is sized by the task graph); an env can sample only "
                     "workloads whose task graphs have the same tasks"
                 )
-        super().__init__(
-            simulator,
-            workload,
-            default_targets=_budget,
-            default_scales=_scales,
-            **kwargs,
-        )
+        defaults = {"default_targets": _budget, "default_scales": _scales}
+        super().__init__(simulator, workload, **{**defaults, **kwargs})
 
 
 def _budget(workload: Any) -> dict[str, float]:

@@ -1,0 +1,270 @@
+"""Fuzz properties: any input either works or raises an ArchGymError subclass.
+
+Each ``fuzz_*`` function runs one Hypothesis property over one kind of user
+input. They are run in a subprocess by ``test_fuzz.py`` (so a segmentation
+fault or a hang fails a test instead of the run) and by
+``benchmarks/fuzz_campaign.py`` for long campaigns. The number of examples
+comes from the ``ARCHGYM_FUZZ_EXAMPLES`` environment variable; every outcome
+is counted into the JSON file named by ``ARCHGYM_FUZZ_REPORT`` (if set):
+``ok`` (worked), ``rejected`` (an ArchGymError). Anything else fails the
+property and is printed with the input that caused it — unless
+``ARCHGYM_FUZZ_COLLECT=1`` (the campaign's mode), where it is counted as
+``nonsense`` (an AssertionError: a non-finite reward or metric) or
+``bare:<ExceptionType>`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import string
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import archgym
+from archgym.errors import ArchGymError
+
+EXAMPLES = int(os.environ.get("ARCHGYM_FUZZ_EXAMPLES", "100"))
+REPORT = os.environ.get("ARCHGYM_FUZZ_REPORT", "")
+COLLECT = os.environ.get("ARCHGYM_FUZZ_COLLECT", "") == "1"
+_EXAMPLES: list[str] = []
+ROOT = Path(__file__).resolve().parents[2]
+_COUNTS: Counter[str] = Counter()
+
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=bool(os.environ.get("ARCHGYM_FUZZ_DERANDOMIZE", "1") == "1"),
+    suppress_health_check=list(HealthCheck),
+)
+
+# ----------------------------------------------------------------- helpers
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+)
+values = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                     st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=8,
+)
+
+
+def outcome(fn: Callable[[], Any]) -> str:
+    """Run ``fn``; count and return ``ok`` or ``rejected`` (other exceptions propagate).
+
+    In collect mode other exceptions are counted (see the module docstring).
+    """
+    try:
+        fn()
+    except ArchGymError:
+        result = "rejected"
+    except Exception as exc:
+        if not COLLECT:
+            raise
+        result = "nonsense" if isinstance(exc, AssertionError) else f"bare:{type(exc).__name__}"
+        if len(_EXAMPLES) < 20:
+            _EXAMPLES.append(f"{result}: {str(exc)[:300]}")
+    else:
+        result = "ok"
+    _COUNTS[result] += 1
+    return result
+
+
+def save_counts() -> None:
+    """Add this process's counts to the report file (if one is named)."""
+    if not REPORT:
+        return
+    path = Path(REPORT)
+    old = json.loads(path.read_text()) if path.exists() else {}
+    for k, v in _COUNTS.items():
+        old[k] = old.get(k, 0) + v
+    old["examples"] = [*old.get("examples", []), *_EXAMPLES][:20]
+    path.write_text(json.dumps(old))
+
+
+# -------------------------------------------------------------- gym.make
+ENV_KWARGS = ("targets", "weights", "reward_formula", "metric_scales", "max_steps",
+              "terminate_on_target", "invalid_reward", "render_mode", "backend", "workload",
+              "objective", "replace_targets", "workload_name", "design_space", "colour")
+
+
+@SETTINGS
+@given(env=st.sampled_from(["archgym/DRAMController-v0", "archgym/DNNAccelerator-v0",
+                            "archgym/SoC-v0"]),
+       kwargs=st.dictionaries(st.sampled_from(ENV_KWARGS), values, max_size=3),
+       metric=st.sampled_from(["latency_ns", "power_mw", "latency_ms", "area_mm2", "latency_s"]),
+       number=st.floats(allow_nan=True, allow_infinity=True))
+def fuzz_make_kwargs(env, kwargs, metric, number):
+    """gym.make with random keywords (and metric->number maps) works or is rejected."""
+    if "targets" in kwargs and not isinstance(kwargs["targets"], dict):
+        kwargs = {**kwargs, "targets": {metric: number}}
+
+    def make_and_step():
+        e = archgym.make(env, **kwargs)
+        e.reset(seed=0)
+        _, reward, *_ = e.step(e.action_space.sample())
+        if not math.isfinite(reward):
+            raise AssertionError(f"non-finite reward {reward!r} with {kwargs!r}")
+
+    outcome(make_and_step)
+
+
+# ------------------------------------------------------ simulator designs
+def _simulators():
+    from archgym.env import unwrap
+
+    return {env_id: unwrap(archgym.make(env_id)) for env_id in archgym.list_envs()}
+
+
+_ENVS: dict[str, Any] = {}
+
+
+@SETTINGS
+@given(data=st.data())
+def fuzz_simulator_designs(data):
+    """Designs given straight to simulator.evaluate (mutated values, keys) work or are rejected."""
+    if not _ENVS:
+        _ENVS.update(_simulators())
+    env_id = data.draw(st.sampled_from(sorted(_ENVS)))
+    env = _ENVS[env_id]
+    design = dict(env.design_space.default())
+    for _ in range(data.draw(st.integers(0, 3))):
+        key = data.draw(st.sampled_from([*design, "unknown_knob"]))
+        design[key] = data.draw(values)
+    if data.draw(st.booleans()) and design:
+        design.pop(data.draw(st.sampled_from(sorted(design))))
+
+    def evaluate():
+        metrics = env.simulator.evaluate(design, env.workload)
+        bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
+        if bad:
+            raise AssertionError(f"{env_id}: non-finite metrics {bad} for {design!r}")
+
+    outcome(evaluate)
+
+
+# ------------------------------------------------------------- topologies
+_cell = st.one_of(st.integers(1, 64).map(str), st.integers(1, 512).map(str),
+                  st.integers(-5, 10**31).map(str), st.text(string.printable, max_size=6))
+
+
+@SETTINGS
+@given(gemm=st.booleans(),
+       rows=st.lists(st.lists(_cell, min_size=4, max_size=9), max_size=4),
+       junk=st.binary(max_size=16))
+def fuzz_topology(gemm, rows, junk):
+    """SCALE-Sim topology CSVs: any text loads and evaluates, or is rejected."""
+    from archgym.simulators.accelerator import AcceleratorSimulator, accelerator_space
+
+    header = ("Layer, M, N, K," if gemm else "Layer name, IFMAP Height, IFMAP Width, Filter "
+              "Height, Filter Width, Channels, Num Filter, Strides,")
+    text = header + "\n" + "\n".join(", ".join(r) for r in rows) + "\n"
+    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
+        fh.write(text.encode() + (junk if len(junk) % 3 == 0 else b""))
+    sim = AcceleratorSimulator()
+
+    def run():
+        sim.evaluate(accelerator_space().default(), fh.name)
+
+    try:
+        outcome(run)
+    finally:
+        os.unlink(fh.name)
+
+
+# ------------------------------------------------------------ sweep specs
+SPEC_KEYS = ("name", "budget", "seeds", "envs", "agents", "imports", "description", "base_dir",
+             "bogus")
+
+
+@SETTINGS
+@given(spec=st.dictionaries(st.sampled_from(SPEC_KEYS), values, max_size=6),
+       budget=st.one_of(st.integers(-3, 10**13), values),
+       seeds=st.one_of(st.integers(-3, 10**13), st.lists(st.integers(-3, 5), max_size=4), values),
+       agent=st.one_of(st.sampled_from(["random_walk", "ga", "ppo", "collections:OrderedDict",
+                                        "nope"]), values),
+       grid=st.dictionaries(st.sampled_from(["population", "n_steps", "batch_size", "x"]),
+                            st.one_of(values, st.lists(st.integers(-2, 100), max_size=3)),
+                            max_size=2))
+def fuzz_sweep_spec(spec, budget, seeds, agent, grid):
+    """Sweep specs: parse + check + expand either work or raise an ArchGymError."""
+    from archgym.experiment import check_spec, expand, parse_spec
+
+    data = {"budget": budget, "seeds": seeds,
+            "envs": spec.get("envs", [{"id": "archgym-test/Toy-v0"}]),
+            "agents": [{"name": agent, "grid": grid}], "imports": ["tests.experiment.standin"],
+            **{k: v for k, v in spec.items() if k not in ("envs",)}}
+
+    def check():
+        parsed = parse_spec(data)
+        check_spec(parsed)
+        expand(parsed)
+
+    outcome(check)
+
+
+# ---------------------------------------------------------------------- CLI
+_words = st.sampled_from(["run", "info", "sweep", "report", "envs", "proxy", "verify", "--out",
+                          "--status", "-e", "--hp", "-n", "--budget", "--workers", "-w",
+                          "archgym-test/Toy-v0", "archgym/DRAMController-v0", "max_steps=nan",
+                          "targets={x: 1}", "--log", "/dev/null", "-1", "1e400", "--quiet"])
+
+
+@SETTINGS
+@given(argv=st.lists(st.one_of(_words, st.text(max_size=8)), max_size=6))
+def fuzz_cli(argv):
+    """The CLI: any argument list exits cleanly (argparse usage errors included), no traceback."""
+    import contextlib
+    import io
+
+    from archgym.cli import EXIT_BUG, main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            code = main(argv)
+        except SystemExit as exc:  # argparse usage errors and --help
+            code = exc.code if isinstance(exc.code, int) else 2
+    if code == EXIT_BUG or "Traceback" in err.getvalue():
+        if not COLLECT:
+            raise AssertionError(f"archgym {argv!r} crashed:\n{err.getvalue()}")
+        _COUNTS["bare:traceback"] += 1
+        if len(_EXAMPLES) < 20:
+            _EXAMPLES.append(f"traceback: archgym {argv!r}: {err.getvalue()[-300:]}")
+        return
+    _COUNTS["ok" if code == 0 else "rejected"] += 1
+
+
+PROPERTIES = {
+    "make_kwargs": fuzz_make_kwargs,
+    "simulator_designs": fuzz_simulator_designs,
+    "topology": fuzz_topology,
+    "sweep_spec": fuzz_sweep_spec,
+    "cli": fuzz_cli,
+}
+
+
+def main(name: str) -> None:
+    """Run one property (the subprocess entry point)."""
+    import tests.conftest  # noqa: F401  (registers the toy env)
+
+    os.chdir(tempfile.mkdtemp(prefix="archgym-fuzz-"))
+    try:
+        PROPERTIES[name]()
+    finally:
+        save_counts()
+
+
+if __name__ == "__main__":
+    import sys
+
+    main(sys.argv[1])
