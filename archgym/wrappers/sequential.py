@@ -117,7 +117,8 @@ class SequentialDesign(Wrapper, RecordConstructorArgs):
         )
         self._offsets = np.concatenate(([0], np.cumsum(self.nvec)))
         n_choice = int(self._offsets[-1])
-        self.action_space = spaces.Discrete(int(self.nvec.max()))
+        self._n_actions = int(self.nvec.max())
+        self.action_space = spaces.Discrete(self._n_actions)
         self.observation_space = spaces.Box(
             low=np.concatenate((np.zeros(n_choice + self.n_knobs), obs_space.low)).astype(
                 np.float32),
@@ -162,7 +163,7 @@ class SequentialDesign(Wrapper, RecordConstructorArgs):
             Boolean array of shape ``(max_i n_i,)``: ``a < n_t`` (all True
             once the design is complete).
         """
-        mask = np.ones(self.action_space.n, dtype=bool)
+        mask = np.ones(self._n_actions, dtype=np.bool_)
         if self._position < self.n_knobs:
             mask[int(self.nvec[self._position]):] = False
         return mask
