@@ -39,7 +39,11 @@ class SequentialDesign(Wrapper, RecordConstructorArgs):
     An episode sets the ``n`` parameters of the wrapped env's ``MultiDiscrete``
     action space one after the other, in order; its last step evaluates the
     whole design with one call of the wrapped env's ``step`` (one simulator
-    call). The wrapped env is reset at every ``reset``.
+    call). The wrapped env is reset at every ``reset``. Wrappers that read
+    each step's design and metrics, such as
+    :class:`~archgym.datalog.RecordEvaluations`, belong inside this one
+    (``SequentialDesign(RecordEvaluations(gym.make(...), ...))``), where one
+    step is one design.
 
     ## Action Space
     ``Discrete(max_i n_i)``, with ``n_i`` the number of values of parameter

@@ -131,6 +131,21 @@ def test_sequential_accepts_numpy_integers():
     assert info["index"] == 1
 
 
+def test_sequential_logs_one_row_per_design_with_the_logger_inside(tmp_path):
+    from archgym import datalog
+
+    env = SequentialDesign(datalog.RecordEvaluations(gym.make(TOY_ID), tmp_path / "log"))
+    env.reset(seed=0)
+    for _ in range(2):
+        for k in _best_index():
+            *_, terminated, _, _ = env.step(k)
+        assert terminated
+        env.reset()
+    env.close()
+    rows = datalog.load(tmp_path / "log")
+    assert len(rows) == 2 and rows["reward"].tolist() == [0.0, 0.0]
+
+
 def test_sequential_reset_starts_a_new_design():
     env = SequentialDesign(gym.make(TOY_ID))
     env.reset(seed=0)
