@@ -292,7 +292,7 @@ class ArchEnv(gym.Env):
             if error:
                 title = f"step {step}: INVALID design"
                 ax.text(0.0, (len(names) - 1) / 2, error[:60], ha="center", va="center",
-                        fontsize=6)
+                        fontsize=6, bbox={"facecolor": "white", "edgecolor": "none"})
             else:
                 met = self.objective.target_met(metrics)
                 title = f"step {step}: reward {reward:.4g}, targets {'met' if met else 'missed'}"
