@@ -1,14 +1,11 @@
 """``sac``: Stable-Baselines3 SAC through a ``Box`` action wrapper (thin adapter).
 
-SAC needs a continuous action space. :class:`BoxActions` gives the env the
-action space ``Box(-1, 1, (n_parameters,))`` and maps coordinate ``i`` to an
-index of parameter ``i`` with ``n_i`` equal-width bins::
-
-    index = min(floor((a + 1) / 2 * n_i), n_i - 1)
-
-so bin ``k`` is ``[-1 + 2k/n_i, -1 + 2(k+1)/n_i)`` and every value is
-reachable. (The original ArchGym rounded the action before binning, which let
-continuous agents reach only 3 values of each parameter.)
+SAC needs a continuous action space; the agent trains through
+:class:`archgym.wrappers.BoxActions`, which maps ``Box(-1, 1, (n_parameters,))``
+actions to parameter indices with equal-width bins (every value reachable).
+``BoxActions``, ``box_to_index`` and ``index_to_box`` are re-exported here for
+code written when they lived in this module; new code imports them from
+:mod:`archgym.wrappers`.
 """
 
 from __future__ import annotations
@@ -18,9 +15,9 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from gymnasium import spaces
 
 from archgym.errors import ConfigError
+from archgym.wrappers import BoxActions, box_to_index, index_to_box
 
 from .base import Agent
 from .hyperparameters import HyperParameter
@@ -28,39 +25,6 @@ from .result import Evaluation, RunResult
 from .sb3_common import NETWORK_HYPERPARAMETERS, train_sb3
 
 __all__ = ["BoxActions", "SACAgent", "box_to_index", "index_to_box"]
-
-
-def box_to_index(action: np.ndarray, nvec: np.ndarray) -> np.ndarray:
-    """Continuous actions in [-1, 1] -> parameter indices (equal-width bins).
-
-    Args:
-        action: Shape ``(..., n)``; values outside [-1, 1] are clipped.
-        nvec: Number of values of each parameter, shape ``(n,)``.
-    """
-    a = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
-    idx = np.floor((a + 1.0) / 2.0 * nvec).astype(np.int64)
-    return np.minimum(idx, nvec - 1)
-
-
-def index_to_box(index: np.ndarray, nvec: np.ndarray) -> np.ndarray:
-    """Parameter indices -> their bin centres in [-1, 1] (inverse of :func:`box_to_index`)."""
-    return -1.0 + (2.0 * np.asarray(index, dtype=np.float64) + 1.0) / nvec
-
-
-class BoxActions(gym.ActionWrapper):
-    """Present a ``MultiDiscrete`` env with a ``Box(-1, 1, (n,))`` action space."""
-
-    def __init__(self, env: gym.Env):
-        super().__init__(env)
-        if not isinstance(env.action_space, spaces.MultiDiscrete):
-            raise ConfigError(
-                f"BoxActions needs a MultiDiscrete action space, got {env.action_space}"
-            )
-        self.nvec = np.asarray(env.action_space.nvec, dtype=np.int64)
-        self.action_space = spaces.Box(-1.0, 1.0, shape=self.nvec.shape, dtype=np.float32)
-
-    def action(self, action: np.ndarray) -> np.ndarray:
-        return box_to_index(action, self.nvec)
 
 
 class SACAgent(Agent):

@@ -47,6 +47,17 @@ observation gains one entry per workload (one-hot: 1.0 for the current one)
 and ``info["workload"]`` (in ``reset`` and ``step``) names it. The workloads
 must share one design space.
 
+## Rendering
+``render_mode="ansi"``: :meth:`ArchEnv.render` returns a one-line text summary
+of the last evaluation (step, reward, metrics with units, design).
+``render_mode="rgb_array"``: it returns an RGB image (``uint8`` array of shape
+``(height, width, 3)``, constant per env) of the last design's metrics against
+their targets: one horizontal bar per metric of ``log2(value / target)`` (the
+observation's entry), green when the target is met, red when missed, grey for
+a metric without target (drawn against its reference value); an invalid design
+shows its reason. Stable-Baselines3's ``make_vec_env`` asks for
+``"rgb_array"``, so both vectorised envs and video recorders work.
+
 ## Description
 :meth:`ArchEnv.describe` returns what the env is as a plain dict (id and
 version, workload, design-space signature, metrics with units and goals,
@@ -129,7 +140,8 @@ class ArchEnv(gym.Env):
         max_steps: Steps per episode before truncation (an integer >= 1).
         terminate_on_target: End the episode once every target is met.
         invalid_reward: Reward of an invalid design (see module docstring).
-        render_mode: ``None`` or ``"ansi"``.
+        render_mode: ``None``, ``"ansi"`` (text) or ``"rgb_array"`` (image);
+            see "Rendering" in the module docstring.
         workload_name: Name recorded in ``info``/logs (default:
             ``simulator.workload_label(workload)``; single workload only).
         backend: ``"simulator"`` (default), ``"proxy"``, ``"auto"``, or a
@@ -146,7 +158,10 @@ class ArchEnv(gym.Env):
         UnknownName: an unknown workload, metric, reward formula or backend.
     """
 
-    metadata: dict[str, Any] = {"render_modes": ["ansi"], "render_fps": 4}  # noqa: RUF012
+    metadata: dict[str, Any] = {  # noqa: RUF012
+        "render_modes": ["ansi", "rgb_array"],
+        "render_fps": 4,
+    }
 
     def __init__(
         self,
@@ -368,10 +383,68 @@ class ArchEnv(gym.Env):
         self.simulator.close()
         super().close()
 
-    def render(self) -> str | None:
+    def render(self) -> str | np.ndarray | None:
+        """The last evaluation as text (``"ansi"``) or an RGB image (``"rgb_array"``).
+
+        Returns:
+            ``None`` when ``render_mode`` is ``None``; a one-line summary for
+            ``"ansi"``; for ``"rgb_array"`` a ``uint8`` array of shape
+            ``(height, width, 3)`` (the same shape at every call) showing each
+            metric against its target (see "Rendering" in the module docstring).
+        """
+        if self.render_mode == "rgb_array":
+            return self._render_image()
         if self.render_mode != "ansi":
             return None
         return "no evaluation since reset" if self._last is None else self._summary(*self._last)
+
+    def _render_image(self, dpi: int = 80) -> np.ndarray:
+        """Draw the last evaluation's metric/target bars; return the RGB pixels."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        names = self.metric_names
+        bound = OBS_BOUND / 2  # bars span value/target in [1/256, 256]
+        fig = Figure(figsize=(512 / dpi, (80 + 28 * len(names)) / dpi), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes((0.42, 50 / (80 + 28 * len(names)), 0.55,
+                           28 * len(names) / (80 + 28 * len(names))))
+        ax.set_xlim(-bound, bound)
+        ax.set_ylim(len(names) - 0.5, -0.5)
+        ticks = list(range(-8, 9, 4))
+        ax.set_xticks(ticks, [f"{2**k}" if k >= 0 else f"1/{2**-k}" for k in ticks], fontsize=7)
+        ax.set_xlabel("value / target (log scale)", fontsize=7, labelpad=1)
+        ax.axvline(0.0, color="black", linewidth=1)
+        labels = list(names)
+        if self._last is None:
+            title = "no evaluation since reset"
+        else:
+            step, _, metrics, reward, error = self._last
+            if error:
+                title = f"step {step}: INVALID design"
+                ax.text(0.0, (len(names) - 1) / 2, error[:60], ha="center", va="center",
+                        fontsize=6, bbox={"facecolor": "white", "edgecolor": "none"})
+            else:
+                met = self.objective.target_met(metrics)
+                title = f"step {step}: reward {reward:.4g}, targets {'met' if met else 'missed'}"
+                obs = self._observe(metrics)
+                targets, goals = self.objective.targets, self.objective.goals
+                for row, name in enumerate(names):
+                    x = metrics[name]
+                    if name in targets:
+                        bad = x > targets[name] if goals[name] == "min" else x < targets[name]
+                        colour = "tab:red" if bad else "tab:green"
+                        ref = f"{'≤' if goals[name] == 'min' else '≥'} {targets[name]:.3g}"
+                    else:
+                        scale = 2.0 ** self._workloads[self._current].log_scales[row]
+                        colour, ref = "tab:gray", f"ref {scale:.3g}"
+                    ax.barh(row, float(np.clip(obs[row], -bound, bound)), color=colour,
+                            height=0.6)
+                    labels[row] = f"{name} {x:.3g} {self.units[name]} ({ref})"
+        ax.set_yticks(range(len(names)), labels, fontsize=7)
+        fig.suptitle(title, fontsize=8)
+        canvas.draw()
+        return np.array(canvas.buffer_rgba(), dtype=np.uint8)[..., :3]
 
     def describe(self) -> dict[str, Any]:
         """What this env is, as a plain JSON-able dict (stored with logs and trial summaries).

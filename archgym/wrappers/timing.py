@@ -1,4 +1,4 @@
-"""Wrappers that every registered ArchGym env gets from ``gym.make``.
+"""The wrapper every registered ArchGym env gets from ``gym.make``.
 
 :class:`EvaluationTime` adds the wall time of the last simulator call to
 ``info["eval_seconds"]``. It is a wrapper rather than part of
