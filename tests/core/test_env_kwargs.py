@@ -39,7 +39,7 @@ DRAM = "archgym/DRAMController-v0"
         ({"objective": "distance"}, "reward_formula='distance'"),
         ({"backend": []}, "backend must be a name"),
         ({"metric_scales": {"speed": 0.0}}, r"metric_scales\['speed'\] must be > 0"),
-        ({"render_mode": "human"}, "render_mode must be one of"),
+        ({"render_mode": "video"}, "render_mode must be one of"),
         ({"workload": 7}, "workload must be a workload name"),
         ({"workload": []}, "at least one workload"),
     ],
