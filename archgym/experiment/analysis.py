@@ -17,9 +17,10 @@ Definitions:
 * Lottery (per env and agent): a setting's score is the median over seeds of
   its trials' best rewards. A setting *wins* when its score is within 5 % of
   the best score any setting of any agent reached on that env
-  (``score >= best - 0.05 * |best|``); it *reaches the target* when at least
-  half of its seeds met every target. The odds are the fractions of the
-  agent's settings that win / reach the target.
+  (``score >= best - 0.05 * |best|``); it *reaches the target* when a
+  majority of its seeds, i.e. more than half (2 of 3, 2 of 2, not 1 of 2),
+  met every target. The odds are the fractions of the agent's settings that
+  win / reach the target.
 """
 
 from __future__ import annotations
@@ -192,10 +193,11 @@ def lottery(trials: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame
     Returns:
         ``(settings, odds)``. ``settings``: one row per env, agent and setting
         with ``score`` (median best reward over seeds), ``target_rate``
-        (fraction of seeds that met the target), ``wins`` and
-        ``reaches_target``. ``odds``: per env and agent, ``n_settings``,
-        ``win_odds``, ``target_odds``, ``best_score``, ``env_best`` and the
-        best setting's ``best_hyperparameters``.
+        (fraction of seeds that met every target), ``wins`` and
+        ``reaches_target`` (``target_rate > 0.5``: more than half the
+        seeds). ``odds``: per env and agent, ``n_settings``, ``win_odds``,
+        ``target_odds``, ``best_score``, ``env_best`` and the best setting's
+        ``best_hyperparameters``.
     """
     trials = done_trials(trials)
     settings = (
@@ -211,7 +213,7 @@ def lottery(trials: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame
     env_best = settings.groupby("env_label")["score"].transform("max")
     settings["threshold"] = env_best - tolerance * env_best.abs()
     settings["wins"] = settings["score"] >= settings["threshold"]
-    settings["reaches_target"] = settings["target_rate"] >= 0.5
+    settings["reaches_target"] = settings["target_rate"] > 0.5  # a majority: more than half
     rows = []
     for (env, agent), g in settings.groupby(["env_label", "agent_label"], sort=True):
         best = g.loc[g["score"].idxmax()]

@@ -206,8 +206,9 @@ def _sections(
         "",
         "For each agent, the distribution over its hyperparameter settings of the best reward "
         "reached (median over seeds). Odds: the share of an agent's settings within 5% of the "
-        "best score any setting reached on that env, and the share whose seeds met every "
-        "target (majority of seeds).",
+        "best score any setting reached on that env, and the share that reach the target: "
+        "more than half of the setting's seeds met every target (2 of 3 or 2 of 2; 1 of 2 "
+        "does not count).",
         "",
         *[f"- {line}" for line in lottery_headline(odds)],
         "",

@@ -51,12 +51,23 @@ def test_lottery_odds_hand_computed():
     o = odds.set_index(["env_label", "agent_label"])
     assert o.loc[("E", "A"), "win_odds"] == 0.5
     assert o.loc[("E", "B"), "win_odds"] == 1.0
-    assert o.loc[("E", "A"), "target_odds"] == 1.0  # a1: 2/2 seeds, a2: 1/2 seeds (>= half)
+    assert o.loc[("E", "A"), "target_odds"] == 0.5  # a1: 2/2 seeds; a2: 1/2 is not a majority
     assert o.loc[("E", "B"), "target_odds"] == 0.0
     assert o.loc[("F", "A"), "win_odds"] == pytest.approx(2 / 3)  # -2 and -2.05 win
     assert o.loc[("F", "A"), "n_settings"] == 3
     assert o.loc[("F", "A"), "env_best"] == -2.0
     assert json.loads(o.loc[("E", "B"), "best_hyperparameters"]) == {"s": "b2"}
+
+
+def test_lottery_reaches_the_target_only_with_more_than_half_of_the_seeds():
+    met = {"s1of2": [True, False], "s2of2": [True, True], "s2of4": [True, True, False, False],
+           "s2of3": [True, False, True], "s1of1": [True], "s0of1": [False]}
+    rows = [("E", "A", sid, seed, -1.0, m) for sid, ms in met.items() for seed, m in enumerate(ms)]
+    settings, odds = analysis.lottery(_trials(rows))
+    reaches = settings.set_index("setting_id")["reaches_target"].to_dict()
+    assert reaches == {"s1of2": False, "s2of2": True, "s2of4": False, "s2of3": True,
+                       "s1of1": True, "s0of1": False}
+    assert odds["target_odds"].item() == pytest.approx(3 / 6)
 
 
 def test_final_performance_iqm_and_normalised_aggregate():
@@ -116,6 +127,7 @@ def test_report_writes_tables_and_existing_figures(tmp_path):
     final = pd.read_csv(tmp_path / "tables" / "final_performance.csv")
     assert sorted(final["agent_label"]) == ["local", "random"]
     assert (final["n_trials"] == 4).all()
+    assert "more than half of the setting's seeds met every target" in text
     curves = pd.read_csv(tmp_path / "tables" / "curves.csv")
     assert curves["evaluations"].max() == 15
     # the curves end at each agent's median best reward
