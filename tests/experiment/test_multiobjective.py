@@ -84,12 +84,13 @@ def test_pareto_front_covers_every_targeted_metric():
     objectives = {"dram": mo.env_objectives(DRAM)}
     fronts = mo.pareto_fronts(trials, ev, objectives)
     a = fronts[fronts["agent_label"] == "A"]
-    names = set(ev.set_index(["run_id", "step"]).loc[list(zip(a["run_id"], a["step"], strict=True)),
-                                                      "name"])
+    name_of = dict(zip(ev["metric.latency_ns"], ev["name"], strict=True))  # latencies are unique
     # in latency x power alone only "throttled" is on the front; with the bandwidth floor
     # the design that meets every target and the high-bandwidth one are too
-    assert names == {"throttled", "meets", "fast_bus"}
+    assert {name_of[x] for x in a["metric.latency_ns"]} == {"throttled", "meets", "fast_bus"}
     assert {"metric.latency_ns", "metric.power_mw", "metric.bandwidth_gbps"} <= set(fronts)
+    first = a.set_index("metric.latency_ns").loc[40.0]
+    assert (first["run_id"], first["step"]) == ("r0", 1)  # where the design was evaluated
     b = fronts[fronts["agent_label"] == "B"]
     assert len(b) == 1 and b["metric.latency_ns"].item() == 42.0  # agents kept apart
 
@@ -171,7 +172,6 @@ def test_hypervolume_curves_use_every_objective_and_report_a_fraction_of_the_box
     hv = mo.hypervolume_curves(trials, ev, {"dram": mo.env_objectives(DRAM)}, n_boot=10)
     a = hv[hv["agent_label"] == "A"]
     assert a["evaluations"].tolist() == [1, 2]
-    assert set(a["method"]) == {"exact"} and set(a["n_objectives"]) == {3}
     # trial r0 after 1 evaluation: cost (1, 1, 1) -> (0.1)^3 of the 1.1^3 box; after 2: all of it
     r0 = np.array([0.1**3 / 1.1**3, 1.0])
     # trial r1: the middle design's scaled log costs, dominating (1.1 - c) per axis
@@ -180,6 +180,8 @@ def test_hypervolume_curves_use_every_objective_and_report_a_fraction_of_the_box
     bw = np.log(18 / 10) / np.log(18 / 4)
     r1 = (1.1 - lat) * (1.1 - pw) * (1.1 - bw) / 1.1**3
     np.testing.assert_allclose(a["median"], [np.median([r0[0], r1]), np.median([1.0, r1])])
+    assert set(a["method"]) == {"exact"} and set(a["n_objectives"]) == {3}
+    assert (a["se"] == 0).all()
 
 
 def test_hypervolume_curves_of_four_objectives_are_a_seeded_monte_carlo_estimate():

@@ -88,6 +88,13 @@ def test_parity_plot_of_a_metric_spanning_decades_has_log_axes_target_split_and_
     assert target_lines and target_lines[0].get_xdata()[0] == 45.0
 
 
+def test_parity_plot_writes_the_split_and_target_it_is_given(tmp_path):
+    y = np.geomspace(30.0, 4000.0, 20)
+    path = parity_plot({"20%": (y, y * 1.05)}, "latency_ns", "ns", tmp_path / "p.png",
+                       split="random", target=45.0)
+    assert path.stat().st_size > 10_000
+
+
 def test_parity_plot_of_a_narrow_metric_stays_linear():
     y = np.array([2.0, 5.0, 10.0, 17.9])
     fig = draw_parity({"a": (y, y + 0.1), "b": (y, y - 0.1)}, "bandwidth_gbps", "GB/s",
