@@ -136,13 +136,18 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     agents = sorted(trials["agent_label"].unique())
     palette = colours(agents)
     envs = sorted(trials["env_label"].unique())
-    style = {"palette": palette, "agents": agents}
+    # one colour per agent across every figure; per env, a panel per agent that ran on it
+    style = {
+        env: {"palette": palette,
+              "agents": sorted(trials.loc[trials["env_label"] == env, "agent_label"].unique())}
+        for env in envs
+    }
     curves = analysis.curve_table(trials, evals, n_boot=min(n_bootstrap, 1000), seed=seed)
     view = analysis.curve_view(curves)
     figures["curves"] = {
         env: plots.plot_curves(
             view[view["env_label"] == env], fig_dir / f"best_so_far-{plots.env_slug(env)}.png",
-            **style,
+            **style[env],
         ).name
         for env in envs
         if (view["env_label"] == env).any()
@@ -164,13 +169,13 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
             continue
         env_evals = evals[evals["run_id"].isin(trials.loc[trials["env_label"] == env, "trial_id"])]
         norm = normalisation(env_evals, objectives[env])
-        norms.append(norm.assign(env_label=env))
+        norms.append(pd.concat([pd.Series(env, index=norm.index, name="env_label"), norm], axis=1))
         slug = plots.env_slug(env)
         figures["pareto"][env] = plots.plot_pareto(
-            f, objectives[env], fig_dir / f"pareto-{slug}.png", **style
+            f, objectives[env], fig_dir / f"pareto-{slug}.png", **style[env]
         ).name
         figures["hv"][env] = plots.plot_hypervolume(
-            h, norm, fig_dir / f"hypervolume-{slug}.png", **style
+            h, norm, fig_dir / f"hypervolume-{slug}.png", **style[env]
         ).name
     summary = front_summary(fronts, objectives)
     for name, table in [
