@@ -17,9 +17,18 @@ Definitions:
 * Lottery (per env and agent): a setting's score is the median over seeds of
   its trials' best rewards. A setting *wins* when its score is within 5 % of
   the best score any setting of any agent reached on that env
-  (``score >= best - 0.05 * |best|``); it *reaches the target* when at least
-  half of its seeds met every target. The odds are the fractions of the
-  agent's settings that win / reach the target.
+  (``score >= best - 0.05 * |best|``); it *reaches the target* when a
+  majority of its seeds, i.e. more than half (2 of 3, 2 of 2, not 1 of 2),
+  met every target. The odds are the fractions of the agent's settings that
+  win / reach the target.
+* Curve view (:func:`curve_view`): the y-values the best-so-far figure plots.
+  When every reward of an env is ``<= 0`` (the distance and weighted
+  formulas) it plots ``-reward`` (the distance to the targets) on a log axis,
+  so the near-target region gets as much room as the far one; a reward of
+  exactly 0 (every target met) is drawn at a floor: the power of ten below the
+  smallest positive ``-reward``, or one more decade down when that value is
+  within a factor 3 of it. All rewards ``> 0``: the reward on a log
+  axis. Mixed signs: the reward on a linear axis.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ __all__ = [
     "ALL_ENVS",
     "best_so_far",
     "curve_table",
+    "curve_view",
     "done_trials",
     "final_performance",
     "improvement_table",
@@ -109,6 +119,46 @@ def curve_table(
             )
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def curve_view(curves: pd.DataFrame) -> pd.DataFrame:
+    """The values the best-so-far figure plots, per env (see the module docstring).
+
+    Args:
+        curves: A :func:`curve_table`.
+
+    Returns:
+        ``curves`` with ``scale`` (``"log-distance"``: ``-reward`` on a log
+        axis; ``"log"``: the reward on a log axis; ``"linear"``: the reward),
+        ``y``, ``y_low``, ``y_high`` (the median and its band in plotted
+        units; ``y_low <= y <= y_high``) and ``floor`` (the value a reward of
+        0 is drawn at under ``"log-distance"``, NaN otherwise). Rows whose
+        median is NaN (no valid design yet) keep NaN.
+    """
+    out = []
+    for _, g in curves.groupby("env_label", sort=False):
+        g = g.copy()
+        values = g[["median", "low", "high"]].to_numpy(dtype=np.float64)
+        finite = values[np.isfinite(values)]
+        floor = np.nan
+        if finite.size and (finite <= 0).all():
+            scale = "log-distance"
+            positive = -finite[finite < 0]
+            smallest = positive.min() if positive.size else 1e-2
+            floor = 10.0 ** np.floor(np.log10(smallest))
+            if smallest < 3.0 * floor:  # keep half a decade between the floor and any value
+                floor /= 10.0
+            dist = np.maximum(-values, floor)
+            y, y_low, y_high = dist[:, 0], dist[:, 2], dist[:, 1]  # high reward = low distance
+        else:
+            scale = "log" if finite.size and (finite > 0).all() else "linear"
+            y, y_low, y_high = values[:, 0], values[:, 1], values[:, 2]
+        g["scale"], g["y"], g["y_low"], g["y_high"], g["floor"] = scale, y, y_low, y_high, floor
+        out.append(g)
+    if not out:
+        return curves.assign(scale=pd.Series(dtype=str), y=np.nan, y_low=np.nan, y_high=np.nan,
+                             floor=np.nan)
+    return pd.concat(out).loc[curves.index]
 
 
 def normalised_scores(trials: pd.DataFrame) -> pd.Series:
@@ -192,10 +242,11 @@ def lottery(trials: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame
     Returns:
         ``(settings, odds)``. ``settings``: one row per env, agent and setting
         with ``score`` (median best reward over seeds), ``target_rate``
-        (fraction of seeds that met the target), ``wins`` and
-        ``reaches_target``. ``odds``: per env and agent, ``n_settings``,
-        ``win_odds``, ``target_odds``, ``best_score``, ``env_best`` and the
-        best setting's ``best_hyperparameters``.
+        (fraction of seeds that met every target), ``wins`` and
+        ``reaches_target`` (``target_rate > 0.5``: more than half the
+        seeds). ``odds``: per env and agent, ``n_settings``, ``win_odds``,
+        ``target_odds``, ``best_score``, ``env_best`` and the best setting's
+        ``best_hyperparameters``.
     """
     trials = done_trials(trials)
     settings = (
@@ -211,7 +262,7 @@ def lottery(trials: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame
     env_best = settings.groupby("env_label")["score"].transform("max")
     settings["threshold"] = env_best - tolerance * env_best.abs()
     settings["wins"] = settings["score"] >= settings["threshold"]
-    settings["reaches_target"] = settings["target_rate"] >= 0.5
+    settings["reaches_target"] = settings["target_rate"] > 0.5  # a majority: more than half
     rows = []
     for (env, agent), g in settings.groupby(["env_label", "agent_label"], sort=True):
         best = g.loc[g["score"].idxmax()]

@@ -5,8 +5,10 @@ Writes into the results folder:
 * ``report.md`` — the sweep's setup, final performance (IQM with 95 % CIs),
   probability of improvement between every pair of agents, hyperparameter
   lottery odds, failed trials, and links to the figures;
-* ``figures/*.png`` — best-so-far curves, final IQMs, the lottery, Pareto
-  fronts and hypervolume curves;
+* ``figures/*.png`` — final IQMs and the lottery (one figure, a panel per
+  env), and per env (``<kind>-<env slug>.png``) best-so-far curves, Pareto
+  fronts over every targeted metric and hypervolume curves, each with one
+  panel per agent;
 * ``tables/*.csv`` — every table of the report, for further analysis.
 
 Only the trials of the spec stored in the folder count (a spec edited since
@@ -28,12 +30,15 @@ from archgym.experiment import analysis, plots
 from archgym.experiment.multiobjective import (
     Objectives,
     env_objectives,
+    front_summary,
     hypervolume_curves,
+    normalisation,
     pareto_fronts,
 )
 from archgym.experiment.spec import parse_spec
 from archgym.experiment.store import ResultsStore, load_results
 from archgym.experiment.trials import expand
+from archgym.figures import colours
 
 __all__ = ["lottery_headline", "markdown_table", "write_report"]
 
@@ -127,9 +132,26 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
         lines.append("No finished trial yet.")
         return _write(store.root / "report.md", lines)
 
-    figures: dict[str, str] = {}
+    figures: dict[str, Any] = {}
+    agents = sorted(trials["agent_label"].unique())
+    palette = colours(agents)
+    envs = sorted(trials["env_label"].unique())
+    # one colour per agent across every figure; per env, a panel per agent that ran on it
+    style = {
+        env: {"palette": palette,
+              "agents": sorted(trials.loc[trials["env_label"] == env, "agent_label"].unique())}
+        for env in envs
+    }
     curves = analysis.curve_table(trials, evals, n_boot=min(n_bootstrap, 1000), seed=seed)
-    figures["curves"] = plots.plot_curves(curves, fig_dir / "best_so_far.png").name
+    view = analysis.curve_view(curves)
+    figures["curves"] = {
+        env: plots.plot_curves(
+            view[view["env_label"] == env], fig_dir / f"best_so_far-{plots.env_slug(env)}.png",
+            **style[env],
+        ).name
+        for env in envs
+        if (view["env_label"] == env).any()
+    }
     final = analysis.final_performance(trials, n_boot=n_bootstrap, seed=seed)
     figures["final"] = plots.plot_final(final, fig_dir / "final_iqm.png").name
     poi = analysis.improvement_table(trials, n_boot=n_bootstrap, seed=seed)
@@ -139,21 +161,37 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     objectives, no_objectives = _objectives(trials)
     fronts = pareto_fronts(trials, evals, objectives)
     hv = hypervolume_curves(trials, evals, objectives, n_boot=min(n_bootstrap, 1000), seed=seed)
-    if not fronts.empty:
-        figures["pareto"] = plots.plot_pareto(fronts, objectives, fig_dir / "pareto.png").name
-        figures["hv"] = plots.plot_hypervolume(hv, fig_dir / "hypervolume.png").name
+    norms = []
+    figures["pareto"], figures["hv"] = {}, {}
+    for env in envs:
+        f, h = fronts[fronts["env_label"] == env], hv[hv["env_label"] == env]
+        if f.empty or h.empty:
+            continue
+        env_evals = evals[evals["run_id"].isin(trials.loc[trials["env_label"] == env, "trial_id"])]
+        norm = normalisation(env_evals, objectives[env])
+        norms.append(pd.concat([pd.Series(env, index=norm.index, name="env_label"), norm], axis=1))
+        slug = plots.env_slug(env)
+        figures["pareto"][env] = plots.plot_pareto(
+            f, objectives[env], fig_dir / f"pareto-{slug}.png", **style[env]
+        ).name
+        figures["hv"][env] = plots.plot_hypervolume(
+            h, norm, fig_dir / f"hypervolume-{slug}.png", **style[env]
+        ).name
+    summary = front_summary(fronts, objectives)
     for name, table in [
-        ("curves", curves),
+        ("curves", view),
         ("final_performance", final),
         ("probability_of_improvement", poi),
         ("lottery_settings", settings),
         ("lottery_odds", odds),
         ("pareto_fronts", fronts),
+        ("pareto_summary", summary),
         ("hypervolume", hv),
+        ("hypervolume_normalisation", pd.concat(norms) if norms else pd.DataFrame()),
     ]:
         table.to_csv(tab_dir / f"{name}.csv", index=False)
 
-    lines += _sections(figures, final, poi, settings, odds, objectives, no_objectives)
+    lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives)
     failed = all_trials[all_trials["status"] == "failed"]
     if len(failed):
         lines += ["## Failed trials", ""]
@@ -163,22 +201,40 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     return _write(store.root / "report.md", lines)
 
 
+def _env_images(images: Mapping[str, str], alt: str) -> list[str]:
+    """One image per env; under a ``### env`` heading when there are several envs."""
+    lines: list[str] = []
+    for env, name in images.items():
+        if len(images) > 1:
+            lines += [f"### {env}", ""]
+        lines += [f"![{alt}: {env}](figures/{name})", ""]
+    return lines
+
+
+def _objective_text(obj: Objectives) -> str:
+    return ", ".join(f"{n} {obj.target_text(i)}" for i, n in enumerate(obj.names))
+
+
 def _sections(
-    figures: Mapping[str, str],
+    figures: Mapping[str, Any],
     final: pd.DataFrame,
     poi: pd.DataFrame,
     settings: pd.DataFrame,
     odds: pd.DataFrame,
+    summary: pd.DataFrame,
     objectives: Mapping[str, Objectives],
     no_objectives: list[str],
 ) -> list[str]:
     lines = ["## Best-so-far reward vs evaluations", ""]
     lines += [
         "Median over trials of the best valid reward found after each evaluation, with a "
-        "bootstrap 95% confidence band (all hyperparameter settings of an agent pooled).",
+        "bootstrap 95% confidence band (all hyperparameter settings of an agent pooled); one "
+        "panel per agent, the other agents' medians in grey. When every reward is <= 0 (the "
+        "distance reward) the y-axis is -reward on a log scale, so the region near the targets "
+        "is as readable as the far one; a reward of 0 (every target met) is drawn at the "
+        "axis floor, labelled '0 (met)'.",
         "",
-        f"![best-so-far curves](figures/{figures['curves']})",
-        "",
+        *_env_images(figures["curves"], "best-so-far curves"),
         "## Final performance",
         "",
         "Interquartile mean (IQM) of the trials' best reward, with bootstrap 95% CIs."
@@ -206,8 +262,9 @@ def _sections(
         "",
         "For each agent, the distribution over its hyperparameter settings of the best reward "
         "reached (median over seeds). Odds: the share of an agent's settings within 5% of the "
-        "best score any setting reached on that env, and the share whose seeds met every "
-        "target (majority of seeds).",
+        "best score any setting reached on that env, and the share that reach the target: "
+        "more than half of the setting's seeds met every target (2 of 3 or 2 of 2; 1 of 2 "
+        "does not count).",
         "",
         *[f"- {line}" for line in lottery_headline(odds)],
         "",
@@ -218,29 +275,44 @@ def _sections(
         lines += [f"![hyperparameter lottery](figures/{figures['lottery']})", ""]
     else:
         lines += ["(Every agent ran a single setting: give agents a `grid` for a lottery.)", ""]
-    if "pareto" not in figures:
-        lines += ["## Multi-objective view", ""]
+    lines += ["## Multi-objective view", ""]
+    if not figures["pareto"]:
         single = [e for e, o in objectives.items() if len(o.names) < 2]
         reasons = [*no_objectives,
                    *(f"{e}: its objective targets a single metric" for e in single)]
         if not reasons:
             reasons = ["no trial evaluated a valid design"]
         lines += ["Not drawn: " + "; ".join(reasons) + ".", ""]
-    else:
-        names = {env: " vs ".join(o.names[:2]) for env, o in objectives.items()}
+        return lines
+    lines += [
+        "Over every targeted metric of each env. Pareto fronts: per agent, the designs not "
+        "dominated in all targeted metrics among the valid designs of all its trials, as "
+        "parallel coordinates with every axis in units of its target (below 1 meets it); "
+        "front designs that miss any target are drawn faint. Hypervolume: the share of a "
+        "reference box dominated by the designs evaluated so far, in metrics scaled per env "
+        "(the scaling and the reference point are stated under each figure and in "
+        "`tables/hypervolume_normalisation.csv`); median and bootstrap 95% band over trials.",
+        "",
+    ]
+    for env in figures["pareto"]:
+        obj = objectives[env]
         lines += [
-            "## Multi-objective view",
+            f"### {env}",
             "",
-            "Pareto fronts of all valid designs each agent evaluated ("
-            + "; ".join(f"{e}: {n}" for e, n in names.items())
-            + "), and the hypervolume of the evaluated designs vs evaluations in objectives "
-            "normalised per env (median and bootstrap 95% band over trials).",
+            f"Objectives ({len(obj.names)}): {_objective_text(obj)}.",
             "",
-            f"![Pareto fronts](figures/{figures['pareto']})",
+            markdown_table(summary[summary["env_label"] == env].drop(columns=["objectives"])),
             "",
-            f"![hypervolume](figures/{figures['hv']})",
+            f"![Pareto fronts: {env}](figures/{figures['pareto'][env]})",
+            "",
+            f"![hypervolume: {env}](figures/{figures['hv'][env]})",
             "",
         ]
+    skipped = [*no_objectives,
+               *(f"{e}: its objective targets a single metric"
+                 for e, o in objectives.items() if len(o.names) < 2)]
+    if skipped:
+        lines += ["Not drawn for " + "; ".join(skipped) + ".", ""]
     return lines
 
 

@@ -15,7 +15,10 @@ Per metric and split (scores are computed on raw values, in the metric's unit):
   simulated value is at least as good as the simulator's ``k``-th best value
   (without ties this is the plain set overlap).
 
-Parity plots (predicted vs simulated) are PNG files (:mod:`archgym.figures`).
+Parity plots (predicted vs simulated, :func:`parity_plot`) are PNG files
+(:mod:`archgym.figures`) naming the split, with each fold's nRMSE and Spearman
+on the figure, the target when the env description has one, and log axes
+when the metric spans decades.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from archgym.space import DesignSpace
 
 __all__ = [
     "SCORE_NAMES",
+    "draw_parity",
     "evaluate_model",
     "evaluate_splits",
     "format_table",
@@ -127,6 +131,8 @@ def evaluate_model(
                 metric.name,
                 metric.unit,
                 Path(plot_dir) / f"parity_{split}_{metric.name}.png",
+                split=split,
+                target=proxy.env_description.get("targets", {}).get(metric.name),
             )
     return rows
 
@@ -153,6 +159,7 @@ def evaluate_splits(
     rows: list[dict[str, Any]] = []
     points: dict[tuple[str, str], dict[str, tuple[np.ndarray, np.ndarray]]] = {}
     units: dict[str, str] = {}
+    targets: dict[str, float] = {}
     for split in make_splits(data, tuple(names), test_fraction, seed):
         proxy = trainer(split.train)
         new, y_pred = _rows(
@@ -162,6 +169,8 @@ def evaluate_splits(
         for j, metric in enumerate(proxy.metrics):
             col = split.test.metrics.index(metric.name)
             units[metric.name] = metric.unit
+            if metric.name in proxy.env_description.get("targets", {}):
+                targets[metric.name] = proxy.env_description["targets"][metric.name]
             points.setdefault((split.name, metric.name), {})[split.held_out] = (
                 split.test.y[:, col],
                 y_pred[:, j],
@@ -169,9 +178,18 @@ def evaluate_splits(
     if plot_dir is not None:
         for (split_name, name), series in points.items():
             parity_plot(
-                series, name, units[name], Path(plot_dir) / f"parity_{split_name}_{name}.png"
+                series,
+                name,
+                units[name],
+                Path(plot_dir) / f"parity_{split_name}_{name}.png",
+                split=split_name,
+                target=targets.get(name),
             )
     return rows
+
+
+#: Parity plots use log axes when every value is positive and ``max / min`` exceeds this.
+LOG_SPAN = 30.0
 
 
 def parity_plot(
@@ -179,22 +197,85 @@ def parity_plot(
     metric: str,
     unit: str,
     path: str | os.PathLike[str],
+    *,
+    split: str | None = None,
+    target: float | None = None,
 ) -> Path:
-    """Scatter predicted vs simulated values (one colour per series) with the y = x line."""
-    from archgym.figures import new_figure, save_png
+    """Write :func:`draw_parity` to ``path`` as PNG and return ``path``."""
+    from archgym.figures import save_png
 
-    fig, ax = new_figure(4.5, 4.5)
-    lo, hi = math.inf, -math.inf
+    return save_png(draw_parity(series, metric, unit, split=split, target=target), path)
+
+
+def draw_parity(
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    metric: str,
+    unit: str,
+    *,
+    split: str | None = None,
+    target: float | None = None,
+) -> Any:
+    """Scatter proxy-predicted vs simulated values with the y = x line, the scores and the target.
+
+    Args:
+        series: Label (e.g. the held-out fold) -> ``(simulated, predicted)``
+            values in ``unit``; one colour each, and each legend entry gives
+            that series' nRMSE (% of its simulated range) and Spearman rank
+            correlation (:func:`scores`).
+        metric: Metric name.
+        unit: Its unit.
+        split: The split the values come from (named in the title).
+        target: The metric's target (drawn dotted on both axes when given).
+
+    Axes are logarithmic when every value is positive and they span more than
+    :data:`LOG_SPAN` (x30), so the region near a small target is not
+    squeezed into a corner by a few slow designs.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`.
+    """
+    from archgym.figures import new_figure
+
+    fig, ax = new_figure(5.0, 5.6, layout="constrained")
+    values = np.concatenate([np.concatenate([t, p]) for t, p in series.values()]).astype(float)
+    if target is not None:
+        values = np.append(values, target)  # the target is always in view
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    log = finite.size > 0 and lo > 0 and hi / lo > LOG_SPAN
     for label, (y_true, y_pred) in series.items():
-        ax.scatter(y_true, y_pred, s=6, alpha=0.5, label=label)
-        lo = min(lo, float(np.min(y_true)), float(np.min(y_pred)))
-        hi = max(hi, float(np.max(y_true)), float(np.max(y_pred)))
-    ax.plot([lo, hi], [lo, hi], color="black", linewidth=0.8)
-    ax.set_xlabel(f"simulated {metric} [{unit}]")
-    ax.set_ylabel(f"proxy {metric} [{unit}]")
+        s = scores(y_true, y_pred)
+        text = f"{label}: nRMSE {100 * s['nrmse']:.2f}%, Spearman {s['spearman']:.3f}"
+        ax.scatter(y_true, y_pred, s=6, alpha=0.5, label=f"{text} (n={len(y_true)})")
+    ax.plot([lo, hi], [lo, hi], color="black", linewidth=0.8, label="y = x")
+    if target is not None:
+        ax.axvline(target, color="tab:red", ls=":", lw=1.2, label=f"target {target:g} {unit}")
+        ax.axhline(target, color="tab:red", ls=":", lw=1.2)
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        limits = (lo / 1.25, hi * 1.25)
+    else:
+        pad = 0.04 * (hi - lo) or 1.0
+        limits = (lo - pad, hi + pad)
+    ax.set_xlim(limits)  # the same range on both axes: y = x is the diagonal
+    ax.set_ylim(limits)
+    scale = ", log scale" if log else ""
+    ax.set_xlabel(f"simulated {metric} [{unit}{scale}]")
+    ax.set_ylabel(f"proxy-predicted {metric} [{unit}{scale}]")
+    ax.grid(alpha=0.3, which="major")
+    title = f"Proxy vs simulator: {metric}"
+    if split is not None:
+        title += f"\nsplit: {split}"
     if len(series) > 1:
-        ax.legend(fontsize=7, markerscale=2)
-    return save_png(fig, path)
+        t = np.concatenate([a for a, _ in series.values()])
+        p = np.concatenate([b for _, b in series.values()])
+        s = scores(t, p)
+        title += f" (all: nRMSE {100 * s['nrmse']:.2f}%, Spearman {s['spearman']:.3f})"
+    ax.set_title(title, fontsize="medium")
+    fig.legend(loc="outside lower center", fontsize="x-small", markerscale=2, frameon=False,
+               title="test set: scores", title_fontsize="x-small")
+    return fig
 
 
 def format_table(rows: Sequence[dict[str, Any]]) -> str:

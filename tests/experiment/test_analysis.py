@@ -51,12 +51,23 @@ def test_lottery_odds_hand_computed():
     o = odds.set_index(["env_label", "agent_label"])
     assert o.loc[("E", "A"), "win_odds"] == 0.5
     assert o.loc[("E", "B"), "win_odds"] == 1.0
-    assert o.loc[("E", "A"), "target_odds"] == 1.0  # a1: 2/2 seeds, a2: 1/2 seeds (>= half)
+    assert o.loc[("E", "A"), "target_odds"] == 0.5  # a1: 2/2 seeds; a2: 1/2 is not a majority
     assert o.loc[("E", "B"), "target_odds"] == 0.0
     assert o.loc[("F", "A"), "win_odds"] == pytest.approx(2 / 3)  # -2 and -2.05 win
     assert o.loc[("F", "A"), "n_settings"] == 3
     assert o.loc[("F", "A"), "env_best"] == -2.0
     assert json.loads(o.loc[("E", "B"), "best_hyperparameters"]) == {"s": "b2"}
+
+
+def test_lottery_reaches_the_target_only_with_more_than_half_of_the_seeds():
+    met = {"s1of2": [True, False], "s2of2": [True, True], "s2of4": [True, True, False, False],
+           "s2of3": [True, False, True], "s1of1": [True], "s0of1": [False]}
+    rows = [("E", "A", sid, seed, -1.0, m) for sid, ms in met.items() for seed, m in enumerate(ms)]
+    settings, odds = analysis.lottery(_trials(rows))
+    reaches = settings.set_index("setting_id")["reaches_target"].to_dict()
+    assert reaches == {"s1of2": False, "s2of2": True, "s2of4": False, "s2of3": True,
+                       "s1of1": True, "s0of1": False}
+    assert odds["target_odds"].item() == pytest.approx(3 / 6)
 
 
 def test_final_performance_iqm_and_normalised_aggregate():
@@ -106,8 +117,10 @@ def test_report_writes_tables_and_existing_figures(tmp_path):
     path = write_report(tmp_path, n_bootstrap=200, seed=0)
     text = path.read_text()
     links = re.findall(r"!\[[^\]]*\]\((figures/[^)]+\.png)\)", text)
+    slug = "toy-v0"
     assert sorted(links) == sorted(
-        f"figures/{n}.png" for n in ("best_so_far", "final_iqm", "lottery", "pareto", "hypervolume")
+        [f"figures/{n}-{slug}.png" for n in ("best_so_far", "pareto", "hypervolume")]
+        + ["figures/final_iqm.png", "figures/lottery.png"]
     )
     for link in links:
         assert (tmp_path / link).stat().st_size > 10_000
@@ -116,16 +129,46 @@ def test_report_writes_tables_and_existing_figures(tmp_path):
     final = pd.read_csv(tmp_path / "tables" / "final_performance.csv")
     assert sorted(final["agent_label"]) == ["local", "random"]
     assert (final["n_trials"] == 4).all()
+    assert "more than half of the setting's seeds met every target" in text
+    assert "Objectives (2): cost \u2264 1.5 a.u., area \u2264 16 mm2." in text
     curves = pd.read_csv(tmp_path / "tables" / "curves.csv")
     assert curves["evaluations"].max() == 15
+    assert set(curves["scale"]) == {"log-distance"}  # the distance reward is <= 0
     # the curves end at each agent's median best reward
     trials = pd.read_parquet(tmp_path / "trials")
     for agent, g in curves.groupby("agent_label"):
         last = g.sort_values("evaluations")["median"].iloc[-1]
         assert last == pytest.approx(trials[trials["agent_label"] == agent]["best_reward"].median())
+    fronts = pd.read_csv(tmp_path / "tables" / "pareto_fronts.csv")
+    assert {"metric.cost", "metric.area", "meets_targets"} <= set(fronts)
     # the same seed gives the same report
     first = text
     assert write_report(tmp_path, n_bootstrap=200, seed=0).read_text() == first
+
+
+def test_report_multi_objective_view_covers_three_targets(tmp_path):
+    targets = {"cost": 3.0, "area": 16.0, "speed": 30.0}
+    spec = parse_spec(
+        toy_spec(budget=12, seeds=1, envs=[{"id": "archgym-test/Toy-v0",
+                                            "kwargs": {"targets": targets}}])
+    )
+    run_sweep(spec, tmp_path, workers=1)
+    text = write_report(tmp_path, n_bootstrap=50, seed=0).read_text()
+    assert "Objectives (3): cost \u2264 3 a.u., area \u2264 16 mm2, speed \u2265 30 ops/s." in text
+    fronts = pd.read_csv(tmp_path / "tables" / "pareto_fronts.csv")
+    assert fronts[["metric.cost", "metric.area", "metric.speed"]].notna().all().all()
+    ev = pd.read_parquet(tmp_path / "evaluations")
+    front_keys = set(zip(fronts["run_id"], fronts["step"], strict=True))
+    for (run, step), met in zip(zip(ev["run_id"], ev["step"], strict=True), ev["target_met"],
+                                strict=True):
+        if (run, step) in front_keys:  # the front's flag agrees with the env's own verdict
+            row = fronts[(fronts["run_id"] == run) & (fronts["step"] == step)]
+            assert bool(row["meets_targets"].item()) == bool(met)
+    hv = pd.read_csv(tmp_path / "tables" / "hypervolume.csv")
+    assert set(hv["n_objectives"]) == {3} and set(hv["method"]) == {"exact"}
+    assert hv["high"].max() <= 1.0
+    norm = pd.read_csv(tmp_path / "tables" / "hypervolume_normalisation.csv")
+    assert norm["metric"].tolist() == ["cost", "area", "speed"]
 
 
 def test_hypervolume_2d_matches_the_core_and_a_hand_computed_value():
