@@ -55,6 +55,7 @@ __all__ = [
     "improvement_table",
     "lottery",
     "normalised_scores",
+    "per_workload",
 ]
 
 ALL_ENVS = "all envs (normalised)"
@@ -279,3 +280,32 @@ def lottery(trials: pd.DataFrame, tolerance: float = 0.05) -> tuple[pd.DataFrame
             }
         )
     return settings, pd.DataFrame(rows)
+
+
+def per_workload(trials: pd.DataFrame, evaluations: pd.DataFrame) -> pd.DataFrame:
+    """Best valid reward per env, agent and workload, for envs that sample several workloads.
+
+    Returns:
+        Columns ``env_label``, ``agent_label``, ``workload``, ``n_trials``,
+        ``median_best`` (median over trials of the best reward reached on that
+        workload) and ``target_rate`` (share of trials that met every target
+        on it); empty when every env has one workload.
+    """
+    trials = done_trials(trials)
+    cols = ["env_label", "agent_label", "workload", "n_trials", "median_best", "target_rate"]
+    ev = evaluations[evaluations["run_id"].isin(trials["trial_id"])]
+    if ev.empty or "workload" not in ev:
+        return pd.DataFrame(columns=cols)
+    ev = ev.merge(trials[["trial_id", "env_label", "agent_label"]], left_on="run_id",
+                  right_on="trial_id")
+    several = ev.groupby("env_label")["workload"].nunique()
+    ev = ev[ev["env_label"].isin(several[several > 1].index)]
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    valid = ev[~ev["invalid"].astype(bool)]
+    best = valid.groupby(["env_label", "agent_label", "workload", "run_id"]).agg(
+        best=("reward", "max"), met=("target_met", "any")).reset_index()
+    out = best.groupby(["env_label", "agent_label", "workload"]).agg(
+        n_trials=("run_id", "nunique"), median_best=("best", "median"),
+        target_rate=("met", "mean")).reset_index()
+    return out[cols]

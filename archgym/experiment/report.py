@@ -191,7 +191,21 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     ]:
         table.to_csv(tab_dir / f"{name}.csv", index=False)
 
+    workloads = analysis.per_workload(trials, evals)
+    workloads.to_csv(tab_dir / "per_workload.csv", index=False)
     lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives)
+    lines += _baseline_section(res.baselines, set(trials["env_label"]))
+    if not workloads.empty:
+        lines += [
+            "## Per workload",
+            "",
+            "Envs that sample a workload per episode: the median over trials of the best "
+            "reward reached on each workload, and the share of trials that met every target "
+            "on it.",
+            "",
+            markdown_table(workloads),
+            "",
+        ]
     failed = all_trials[all_trials["status"] == "failed"]
     if len(failed):
         lines += ["## Failed trials", ""]
@@ -199,6 +213,26 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
         ft["error"] = ft["error"].str.split("\n").str[0].str.slice(0, 160)
         lines += [markdown_table(ft), ""]
     return _write(store.root / "report.md", lines)
+
+
+def _baseline_section(baselines: pd.DataFrame, envs: set[str]) -> list[str]:
+    """The baseline table: each env's default design, evaluated once per workload."""
+    lines = ["## Baseline: the default design", ""]
+    if baselines.empty or "env_label" not in baselines:
+        return [*lines, "Not recorded (the sweep predates baselines).", ""]
+    rows = baselines[baselines["env_label"].isin(envs)]
+    metric_cols = [c for c in rows.columns if c.startswith("metric.")]
+    shown = rows[["env_label", "workload", "reward", "target_met", "invalid",
+                  *metric_cols]].copy()
+    shown.columns = [c.removeprefix("metric.") for c in shown.columns]
+    return [
+        *lines,
+        "Each env's default design (its simulator's documented defaults), evaluated once per "
+        "workload: the reward an agent has to beat.",
+        "",
+        markdown_table(shown),
+        "",
+    ]
 
 
 def _env_images(images: Mapping[str, str], alt: str) -> list[str]:

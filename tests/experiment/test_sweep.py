@@ -163,3 +163,17 @@ def test_the_default_design_is_evaluated_once_per_env_as_a_baseline(tmp_path):
     before = (tmp_path / "baselines.parquet").stat().st_mtime_ns
     run_sweep(spec, tmp_path, workers=1)  # resumed: not evaluated again
     assert (tmp_path / "baselines.parquet").stat().st_mtime_ns == before
+
+
+def test_report_shows_the_baseline_and_per_workload_results(tmp_path):
+    from archgym.experiment.report import write_report
+
+    data = toy_spec(budget=12, seeds=2)
+    data["envs"] = [{"id": "archgym-test/Toy-v0", "label": "toy",
+                     "kwargs": {"workload": ["default", "shifted"]}}]
+    run_sweep(parse_spec(data), tmp_path, workers=1)
+    text = write_report(tmp_path, n_bootstrap=100).read_text()
+    assert "## Baseline: the default design" in text and "## Per workload" in text
+    table = (tmp_path / "tables" / "per_workload.csv").read_text()
+    assert "shifted" in table and "default" in table
+    assert len(load_results(tmp_path).baselines) == 2  # one per workload
