@@ -128,12 +128,19 @@ def evaluation_row(
     episode: int,
     wall_time_s: float,
     version: str,
+    metric_names: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """One logged evaluation (the columns of ``docs/evaluation-log.md``)."""
+    """One logged evaluation (the columns of ``docs/evaluation-log.md``).
+
+    ``metric_names`` are the env's metrics: each gets a column, NaN when
+    ``metrics`` lacks it (an invalid design has no metrics).
+    """
     row: dict[str, Any] = {"env_id": env_id, "env_version": int(env_version),
                            "workload": workload}
     for name, value in design.items():
         row[f"design.{name}"] = value
+    for name in metric_names:
+        row[f"metric.{name}"] = float("nan")
     for name, value in metrics.items():
         row[f"metric.{name}"] = float(value)
     row.update(
@@ -229,6 +236,7 @@ class RecordEvaluations(gym.Wrapper):
             description = {**description, "env_id": spec.id,
                            "env_version": int(spec.version or 0)}
         self.description = description
+        self._metric_names = tuple(m["name"] for m in description["metrics"])
         self._meta = part_metadata(description)
         self._version = package_version()
 
@@ -259,6 +267,7 @@ class RecordEvaluations(gym.Wrapper):
             episode=max(self._episode, 0),
             wall_time_s=self.env.unwrapped.last_eval_seconds,  # type: ignore[attr-defined]
             version=self._version,
+            metric_names=self._metric_names,
         ))
         self._step += 1
         if len(self._rows) >= self.flush_every:

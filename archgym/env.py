@@ -65,8 +65,8 @@ targets, reward formula); logs and sweep summaries store it, so their readers
 never make an env to learn it.
 
 ## Info
-``design`` (decoded dict), ``metrics`` (raw values; units in
-:attr:`ArchEnv.units` and ``info["units"]``), ``target_met``, ``invalid``,
+``design`` (decoded dict), ``metrics`` (raw values, empty for an invalid
+design; units in :attr:`ArchEnv.units` and ``info["units"]``), ``target_met``, ``invalid``,
 ``error`` ("" when valid), ``workload`` and ``backend``. Envs made with
 ``gym.make`` also carry ``eval_seconds``, the wall time of the simulator call,
 added by :class:`~archgym.wrappers.EvaluationTime` (the bare env keeps it in
@@ -350,7 +350,7 @@ class ArchEnv(gym.Env):
             metrics = {}
             error = str(exc)
         if error:
-            metrics = dict.fromkeys(self.metric_names, float("nan"))
+            metrics = {}  # no NaN: same-seed steps must give equal infos (check_env compares)
         self.last_eval_seconds = time.perf_counter() - start
 
         invalid = bool(error)
