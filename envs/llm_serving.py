@@ -21,7 +21,7 @@ COST_TARGETS: dict[str, float] = {
     "llama-3-8b/azure-code": 8.0,
     "llama-3-70b/azure-conv": 4.0,
     "llama-3-70b/sharegpt": 6.0,
-    "llama-2-70b/arxiv-summarization": 30.0,
+    "llama-2-70b/arxiv-summarization": 35.0,
     "mixtral-8x7b/azure-conv": 1.0,
     "llama-2-7b/sharegpt": 1.0,
 }

@@ -54,7 +54,8 @@ from archgym.errors import ConfigError, InvalidDesign
 from archgym.simulators.llm_serving.hardware import PRECISIONS, Accelerator
 from archgym.simulators.llm_serving.models import ModelSpec
 
-__all__ = ["IterationModel", "check_parallelism", "iteration_params", "iteration_time",
+__all__ = ["IterationModel", "check_parallelism", "decode_attention_time",
+           "iteration_params", "iteration_time",
            "kv_heads_per_gpu", "load_efficiency", "ring_allreduce_time"]
 
 # Slots of the parameter vector passed to the Numba kernels.
@@ -178,6 +179,16 @@ def _allreduce(p: np.ndarray, nbytes: float) -> float:
 
 
 @nb.njit(cache=True)
+def decode_attention_time(p: np.ndarray, n_decode: float, decode_ctx: float) -> float:
+    """One layer's decode attention of ``n_decode`` requests attending to ``decode_ctx`` tokens."""
+    hq, hkv, d = p[P_HQ], p[P_HKV], p[P_HEAD_DIM]
+    flops = 4.0 * decode_ctx * hq * d
+    nbytes = decode_ctx * 2.0 * hkv * d * p[P_KVBYTES] + 2.0 * n_decode * hq * d * p[P_ABYTES]
+    return max(flops / (p[P_PEAK] * p[P_ATTN_EFF]),
+               nbytes / (p[P_HBM_BW] * p[P_DEC_ATTN_EFF])) + p[P_KERNEL_S]
+
+
+@nb.njit(cache=True)
 def _layer_time(p: np.ndarray, tokens: float, n_decode: float, decode_ctx: float,
                 prefill_pairs: float, prefill_kv: float, prefill_tokens: float) -> float:
     h, hq, hkv, d, f = p[P_HIDDEN], p[P_HQ], p[P_HKV], p[P_HEAD_DIM], p[P_FFN]
@@ -191,10 +202,7 @@ def _layer_time(p: np.ndarray, tokens: float, n_decode: float, decode_ctx: float
         t += max(flops / (p[P_PEAK] * p[P_ATTN_EFF]),
                  nbytes / (p[P_HBM_BW] * p[P_MEM_EFF])) + p[P_KERNEL_S]
     if n_decode > 0.0:
-        flops = 4.0 * decode_ctx * hq * d
-        nbytes = decode_ctx * 2.0 * hkv * d * kvb + 2.0 * n_decode * hq * d * ab
-        t += max(flops / (p[P_PEAK] * p[P_ATTN_EFF]),
-                 nbytes / (p[P_HBM_BW] * p[P_DEC_ATTN_EFF])) + p[P_KERNEL_S]
+        t += decode_attention_time(p, n_decode, decode_ctx)
     t += _gemm(p, tokens, tokens, h, hq * d, 1.0)                   # O projection
     t += _allreduce(p, tokens * h * ab)
     t += _mem_op(p, 3.0 * tokens * h * ab)                          # residual + RMSNorm

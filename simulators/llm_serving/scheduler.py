@@ -219,19 +219,17 @@ def _partial_prefills(rq: np.ndarray, rep: np.ndarray, run: np.ndarray, r: int,
 
 @nb.njit(cache=True)
 def form_batch(policy: int, rq: np.ndarray, rep: np.ndarray, wq: np.ndarray, run: np.ndarray,
-               r: int, ids: np.ndarray, max_batch: int, max_tokens: int, chunk_size: int,
-               block: int) -> np.ndarray:
+               r: int, ids: np.ndarray, b: np.ndarray, max_batch: int, max_tokens: int,
+               chunk_size: int, block: int) -> None:
     """Choose the next batch of replica ``r`` (see the module docstring).
 
     The chosen requests are written to ``ids`` and marked ``LANE_PICKED``;
-    prefill entries carry their chunk in ``rq[:, Q_CHUNK]``.
-
-    Returns:
-        The batch summary (``B_*`` slots): entries, tokens, decodes, decode
-        context, causal prefill pairs, prefill KV tokens, prefill tokens,
-        sampled tokens and preemptions made while forming it.
+    prefill entries carry their chunk in ``rq[:, Q_CHUNK]``. The batch summary
+    goes to ``b`` (``B_*`` slots, overwritten): entries, tokens, decodes,
+    decode context, causal prefill pairs, prefill KV tokens, prefill tokens,
+    sampled tokens and preemptions made while forming it.
     """
-    b = np.zeros(N_B)
+    b[:] = 0.0
     if policy == 0:
         if _admit(rq, rep, wq, run, r, ids, b, max_batch, max_tokens, block, False) == 0:
             _decodes(rq, rep, wq, run, r, ids, b, block)
@@ -244,4 +242,3 @@ def form_batch(policy: int, rq: np.ndarray, rep: np.ndarray, wq: np.ndarray, run
         _decodes(rq, rep, wq, run, r, ids, b, block)
         _partial_prefills(rq, rep, run, r, ids, b, chunk_size)
         _admit(rq, rep, wq, run, r, ids, b, max_batch, chunk_size, block, True)
-    return b

@@ -22,7 +22,11 @@ import numpy as np
 
 from archgym.errors import ArchGymError, InvalidDesign, UnknownName
 from archgym.simulator import Metric, Simulator
-from archgym.simulators.llm_serving.engine import ERROR_STALLED, simulate
+from archgym.simulators.llm_serving.engine import (
+    ERROR_STALLED,
+    histogram_percentiles,
+    simulate,
+)
 from archgym.simulators.llm_serving.hardware import ACCELERATORS, PRECISIONS, Accelerator
 from archgym.simulators.llm_serving.memory import MemoryPlan, plan_memory
 from archgym.simulators.llm_serving.operators import iteration_params, load_efficiency
@@ -45,7 +49,10 @@ class ServingResult:
         first_token_s: Time the first output token was emitted (s).
         completion_s: Time the last output token was emitted (s).
         output_tokens: Output tokens per request.
-        tbt_s: Every time between consecutive tokens of a request (s).
+        tbt_values_s: Times between consecutive tokens of a request (s), run-length
+            coded with ``tbt_counts`` (see :attr:`tbt_s`).
+        tbt_counts: How many gaps each entry of ``tbt_values_s`` stands for.
+        tbt_histogram: The gaps binned in 0.05%-wide log bins (:mod:`.engine`).
         preemptions: Requests preempted (recomputed) for lack of KV blocks.
         gpu_busy_s: GPU-seconds spent executing iterations.
         iterations: Iterations run over all replicas.
@@ -57,12 +64,23 @@ class ServingResult:
     first_token_s: np.ndarray
     completion_s: np.ndarray
     output_tokens: np.ndarray
-    tbt_s: np.ndarray
+    tbt_values_s: np.ndarray
+    tbt_counts: np.ndarray
+    tbt_histogram: np.ndarray
     preemptions: int
     gpu_busy_s: float
     iterations: int
     gpus: int
     memory: MemoryPlan
+
+    @property
+    def tbt_s(self) -> np.ndarray:
+        """Every time between consecutive tokens of a request, in emission order (s)."""
+        return np.repeat(self.tbt_values_s, self.tbt_counts)
+
+    def tbt_percentiles(self, q: list[float]) -> np.ndarray:
+        """Percentiles ``q`` of :attr:`tbt_s` (as ``np.percentile``, linear), not expanding it."""
+        return weighted_percentiles(self.tbt_values_s, self.tbt_counts, q)
 
     @property
     def ttft_s(self) -> np.ndarray:
@@ -85,6 +103,21 @@ class ServingResult:
     def makespan_s(self) -> float:
         """From the first arrival to the last completion (s)."""
         return float(self.completion_s.max() - self.arrival_s.min())
+
+
+def weighted_percentiles(values: np.ndarray, counts: np.ndarray, q: list[float]) -> np.ndarray:
+    """``np.percentile(np.repeat(values, counts), q)`` (linear method) without the repeat."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(len(q))
+    order = np.argsort(values, kind="stable")
+    v, ends = values[order], np.cumsum(counts[order])
+    pos = np.asarray(q, dtype=np.float64) / 100.0 * (total - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, total - 1)
+    v_lo = v[np.searchsorted(ends, lo, side="right")]
+    v_hi = v[np.searchsorted(ends, hi, side="right")]
+    return v_lo + (pos - lo) * (v_hi - v_lo)
 
 
 class LLMServingSimulator(Simulator):
@@ -199,13 +232,13 @@ class LLMServingSimulator(Simulator):
                 f"GPUs per replica, a larger GPU or a higher gpu_memory_util_pct",
                 parameter="accelerator", value=acc.key)
         trace = w.trace
-        first, done, gaps, status, preempted, busy, iterations = simulate(
+        first, done, gaps, counts, hist, status, preempted, busy, iterations = simulate(
             self._params[key], cfg, trace.arrival_s, trace.prompt_tokens, trace.output_tokens,
             mem.blocks)
         if status == ERROR_STALLED:  # pragma: no cover - a scheduler bug, never a design
             raise ArchGymError(f"the serving loop stalled on {w.name!r} with design {design}")
-        return ServingResult(trace.arrival_s, first, done, trace.output_tokens, gaps,
-                             preempted, busy, iterations, int(cfg[7] * cfg[8]), mem)
+        return ServingResult(trace.arrival_s, first, done, trace.output_tokens, gaps, counts,
+                             hist, preempted, busy, iterations, int(cfg[7] * cfg[8]), mem)
 
     def summarise(self, result: ServingResult, design: Mapping[str, Any]) -> dict[str, float]:
         """The metric dict of a :class:`ServingResult` of ``design``."""
@@ -213,8 +246,7 @@ class LLMServingSimulator(Simulator):
         ttft = result.ttft_s
         out_tokens = float(result.output_tokens.sum())
         makespan = result.makespan_s
-        gaps = result.tbt_s
-        tbt = np.percentile(gaps, [50, 99]) if len(gaps) else np.zeros(2)
+        tbt = histogram_percentiles(result.tbt_histogram, [50, 99])
         q_ttft = np.percentile(ttft, [50, 90, 99])
         met = (ttft <= self.ttft_slo_s) & (result.tpot_s <= self.tbt_slo_s)
         idle = load_efficiency()["power"]["idle_fraction_of_tdp"]
