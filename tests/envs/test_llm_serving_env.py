@@ -118,3 +118,14 @@ def test_env_checker_determinism_and_pickle():
     for (o1, r1), (o2, r2) in zip(first, second, strict=True):
         assert np.array_equal(o1, o2) and r1 == r2
     env.close()
+
+
+def test_shipped_comparison_spec_validates():
+    from pathlib import Path
+
+    from archgym.experiment import check_spec, expand, load_spec
+
+    root = Path(__file__).resolve().parents[2] / "experiments"
+    spec = load_spec(root / "llm_serving_comparison.yaml")
+    check_spec(spec, make_envs=False)
+    assert len(expand(spec)) == 11 * 3  # every agent x 3 seeds on one workload
