@@ -204,8 +204,8 @@ class LLMServingSimulator(Simulator):
                 TP not dividing the heads, PP not dividing the layers, the
                 model not fitting, or a KV cache smaller than the longest request.
         """
-        return self.summarise(self.run(self.design_space.validate(design), workload),
-                              self.design_space.validate(design))
+        checked = self.design_space.validate(design)
+        return self.summarise(self.run(checked, workload), checked)
 
     def run(self, design: Mapping[str, Any], workload: Any) -> ServingResult:
         """Simulate any design (values need not be in the design space) and keep every detail.
