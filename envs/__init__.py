@@ -6,6 +6,7 @@ simulator are imported when its env is first made.
 - ``archgym/DRAMController-v0``: :mod:`archgym.envs.dram` (simulator ``dram``)
 - ``archgym/DNNAccelerator-v0``: :mod:`archgym.envs.accelerator` (simulator ``accelerator``)
 - ``archgym/SoC-v0``: :mod:`archgym.envs.soc` (simulator ``soc``)
+- ``archgym/LLMServing-v0``: :mod:`archgym.envs.llm_serving` (simulator ``llm_serving``)
 """
 
 from archgym.registration import register_env
@@ -13,3 +14,4 @@ from archgym.registration import register_env
 register_env("DRAMController-v0", "archgym.envs.dram:DRAMControllerEnv")
 register_env("DNNAccelerator-v0", "archgym.envs.accelerator:DNNAcceleratorEnv")
 register_env("SoC-v0", "archgym.envs.soc:SoCEnv")
+register_env("LLMServing-v0", "archgym.envs.llm_serving:LLMServingEnv")
