@@ -190,6 +190,7 @@ def blocks_yaml(t: Table) -> str:
     tech = t.get("all", "knob", "tech_node_SF", "value")
     freq = t.get("all", "knob", "freq_range(ip,mem,ic)", "value")
     unroll = t.get("all", "knob", "ip_loop_unrolling", "value")
+    burst = t.get("all", "knob", "burst_size_options", "value")
     tech_v = eval(tech.value)  # a literal dict from the CSV
     unroll_v = eval(unroll.value)  # a literal dict from the CSV
     freq_v = eval(freq.value)  # a literal list from the CSV
@@ -292,6 +293,8 @@ def blocks_yaml(t: Table) -> str:
         ("widths_bytes: [" + ", ".join(fmt(number(w.value)) for w in widths) + "]").ljust(40)
         + "# lines " + ", ".join(str(w.line) for w in widths) + " (LMEM/GMEM/LMEM_ic 0..5)",
         f"clock_multipliers: {freq_v}".ljust(40) + f"# line {freq.line} (memories and buses)",
+        f"burst_bytes: {eval(burst.value)[0]}".ljust(40)  # a literal list from the CSV
+        + f"# line {burst.line} (sizes the pieces that share a memory; see structure.py)",
     ]
     return "\n".join(out) + "\n"
 

@@ -206,6 +206,8 @@ class BlockLibrary:
         bus: The bus.
         widths_bytes: Allowed memory and bus widths (bytes per cycle).
         clock_multipliers: Allowed memory and bus clock multipliers.
+        burst_bytes: FARSI's burst size: a task's smallest input is moved in pieces of
+            about this many bytes (see :mod:`.structure`, memory sharing).
         source: Where the library was loaded from (for messages).
     """
 
@@ -215,6 +217,7 @@ class BlockLibrary:
     bus: BusType
     widths_bytes: tuple[int, ...]
     clock_multipliers: tuple[int, ...]
+    burst_bytes: int = 1024
     source: str = "block library"
 
     @property
@@ -306,7 +309,8 @@ _ACCEL_KEYS = ("base_clock_hz", "clock_multipliers", "unroll_factor", "unroll_op
                "default_energy_reduction", "default_area_mm2", "reference_core")
 _MEMORY_KEYS = ("base_clock_hz", "size_granule_bytes", "stacked", "cacti")
 _BUS_KEYS = ("base_clock_hz", "energy_per_byte_j", "area_mm2")
-_TOP_KEYS = ("cores", "accelerator", "memories", "bus", "widths_bytes", "clock_multipliers")
+_TOP_KEYS = ("cores", "accelerator", "memories", "bus", "widths_bytes", "clock_multipliers",
+             "burst_bytes")
 
 #: Largest clock accepted (Hz); far above any block of the library.
 MAX_CLOCK_HZ = 1e11
@@ -359,7 +363,7 @@ def library_from_dict(data: Any, where: str = "block library") -> BlockLibrary:
             or out of range; the message names ``where``, the field and the value.
     """
     r = _Reader(where)
-    top = r.mapping(data, "", _TOP_KEYS, _TOP_KEYS)
+    top = r.mapping(data, "", _TOP_KEYS, _TOP_KEYS[:-1])
     cores_data = r.mapping(top["cores"], "cores", [str(k) for k in top["cores"]]
                            if isinstance(top["cores"], Mapping) else ())
     if not cores_data:
@@ -405,6 +409,8 @@ def library_from_dict(data: Any, where: str = "block library") -> BlockLibrary:
         cores=cores, accelerator=acc, memories=memories, bus=bus,
         widths_bytes=r.int_list(top, "", "widths_bytes", high=2**16),
         clock_multipliers=r.int_list(top, "", "clock_multipliers", high=1000),
+        burst_bytes=r.integer(top, "", "burst_bytes", high=2**30) if "burst_bytes" in top
+        else 1024,
         source=where,
     )
 

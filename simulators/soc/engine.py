@@ -15,9 +15,11 @@ The model (FARSI's choices, read from its simulator; differences listed below):
   bytes it moves through resource ``r``. Alone on an idle system a job therefore takes
   ``max(compute_s, bytes_r / bandwidth_r)``: data movement overlaps compute.
 * **Sharing.** Resources are (memory, direction) and (bus, outgoing port, direction)
-  channels (see :mod:`.structure`). A resource's bandwidth is split equally among the
-  running jobs that use it; a share a job cannot use (its bottleneck is elsewhere) is
-  not handed to the others. Rates change only when a job starts or ends.
+  channels (see :mod:`.structure`). A resource's bandwidth is split among the running
+  jobs that use it in proportion to their weights (equal on a bus; on a memory, the
+  size of the pieces each job moves, FARSI's "work units", see :mod:`.structure`); a
+  share a job cannot use (its bottleneck is elsewhere) is not handed to the others.
+  Rates change only when a job starts or ends.
 * **Memory sizing.** When a job with work is ready, its output (all bytes of its
   out-edges) is allocated in its memory; it is freed when every consumer job of that
   output is done. The workload's input data (the outputs of the pseudo tasks without
@@ -36,9 +38,6 @@ Where ours differs from FARSI's code (each a defect there, not a model choice):
 * FARSI lets a newly ready job jump ahead of jobs already waiting for the same PE
   (its waiting queue is appended after the new arrivals); here the PE serves jobs in
   the order they became ready.
-* FARSI splits a memory's bandwidth among jobs in proportion to a per-task "work
-  unit" (bytes divided by a factor derived from the task's smallest read), not
-  equally; here every job using a channel gets an equal share.
 * FARSI frees a producer's output only if the consumer that ends last is still in
   its list of completed jobs, which it empties when it frees another producer, so a
   shared consumer can keep memory allocated until the end; here outputs are freed
@@ -172,17 +171,17 @@ def run(graph: TaskGraph, c: CompiledDesign, power_window_s: float = POWER_WINDO
         active = [p for p in range(c.n_pes) if running[p] >= 0]
         if not active:  # pragma: no cover - every ready job is queued on some PE
             raise RuntimeError("SoC engine stalled: jobs remain but none can run")
-        users = [0] * n_res
+        users = [0.0] * n_res  # sum of the running jobs' weights on each resource
         for p in active:
-            for r, _b in c.demands[running[p] % n_t]:
-                users[r] += 1
+            for r, _b, w in c.demands[running[p] % n_t]:
+                users[r] += w
         rates = []
         dt = float("inf")
         for p in active:
             t = running[p] % n_t
             rate = 1.0 / c.compute_s[t] if c.compute_s[t] > 0 else float("inf")
-            for r, b in c.demands[t]:
-                share = cap[r] / (users[r] * b)
+            for r, b, w in c.demands[t]:
+                share = cap[r] * w / (users[r] * b)
                 if share < rate:
                     rate = share
             rates.append(rate)

@@ -44,6 +44,11 @@ Compilation applies FARSI's model (see :mod:`.engine` for the timing):
   bus path; every (memory, direction) and every (bus, outgoing port, direction) is a
   resource with the block's bandwidth (FARSI gives each direction, and each port of a
   bus, its own channel);
+* sharing weights: jobs share a bus channel equally; they share a memory channel in
+  proportion to the size of the pieces they move (FARSI's "work units"): a task cuts
+  its transfers into as many pieces as its smallest input holds bursts
+  (``burst_bytes``), and its weight on a memory channel is the sum over its edges
+  there of ``bytes / pieces``, at least 1 per edge;
 * energy: instructions x energy per instruction on a core, the task's accelerator
   figure x unrolling on an accelerator, bytes x energy per byte of the memory's size
   for each read and write, bytes x hops x the bus figure (zero in FARSI's library);
@@ -102,7 +107,8 @@ class CompiledDesign:
         task_mem: Memory index holding each task's output.
         compute_s: Time each task takes on its PE alone, without data movement (s);
             0 for pseudo tasks.
-        demands: Per task, ``(resource, bytes)`` pairs it moves (empty for pseudo tasks).
+        demands: Per task, ``(resource, bytes, weight)`` triples: the bytes it moves through
+            each resource and its weight in sharing it (empty for pseudo tasks).
         capacity: Bandwidth of each resource (bytes/s).
         resource_block: Block index (into :attr:`block_names`) of each resource.
         out_bytes: Bytes each task writes to its memory (all its out-edges).
@@ -120,7 +126,7 @@ class CompiledDesign:
     task_pe: list[int]
     task_mem: list[int]
     compute_s: list[float]
-    demands: list[tuple[tuple[int, float], ...]]
+    demands: list[tuple[tuple[int, float, float], ...]]
     capacity: list[float]
     resource_block: list[int]
     out_bytes: list[float]
@@ -233,6 +239,19 @@ def _path(adj: list[list[int]], src: int, dst: int) -> tuple[int, ...]:
                     nxt.append(v)
         frontier = nxt
     raise AssertionError("unreachable: callers check connectivity first")  # pragma: no cover
+
+
+def _pieces(reads: list[tuple[int, float]], writes: list[float], work: float, burst: int
+            ) -> int:
+    """FARSI's dice factor: into how many pieces a task's transfers are cut, so that its
+    smallest input is about one burst; 1 when that would leave an output or its work
+    under one unit per piece."""
+    if not reads:
+        return 1
+    pieces = int(min(b for _, b in reads) // burst)
+    if pieces == 0 or (writes and min(writes) // pieces == 0) or work // pieces == 0:
+        return 1
+    return pieces
 
 
 # ------------------------------------------------------------------------- compile
@@ -373,8 +392,10 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
 
     paths: dict[tuple[int, int], tuple[int, ...]] = {}
 
-    def route(t: int, m: int, direction: str, nbytes: float, acc_: dict[int, float]) -> int:
-        """Add the resources of moving ``nbytes`` between task ``t``'s PE and memory ``m``."""
+    def route(t: int, m: int, direction: str, nbytes: float, units: float,
+              acc_: dict[int, list[float]]) -> int:
+        """Add the resources of moving ``nbytes`` (``units`` pieces' worth) between task
+        ``t``'s PE and memory ``m``; return the number of buses crossed."""
         p = task_pe[t]
         if comp[pe_bus[p]] != comp[mem_bus[m]]:
             raise _fail("memory-unreachable", f"task {graph.tasks[t]!r} on PE {p} cannot reach "
@@ -386,14 +407,17 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
         for h, bus in enumerate(path):
             port = ("bus", path[h + 1]) if h + 1 < len(path) else ("mem", m)
             r = resource(("bus", bus, port, direction), bus_bw[bus], n_pes + bus)
-            acc_[r] = acc_.get(r, 0.0) + nbytes
+            acc_.setdefault(r, [0.0, 1.0])[0] += nbytes  # buses: equal shares
         r = resource(("mem", m, direction), mem_bw[m], n_pes + n_buses + m)
-        acc_[r] = acc_.get(r, 0.0) + nbytes
+        entry = acc_.setdefault(r, [0.0, 0.0])
+        entry[0] += nbytes
+        entry[1] += units
         return len(path)
 
     n_t = graph.n_tasks
     out_bytes = [0.0] * n_t
     in_edges: list[list[tuple[int, float]]] = [[] for _ in range(n_t)]
+    out_sizes: list[list[float]] = [[] for _ in range(n_t)]
     has_producer = [False] * n_t
     out_edges = [0] * n_t
     for s, d, b in graph.edges:
@@ -401,9 +425,11 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
         has_producer[d] = True
         out_edges[s] += 1
         if b > 0:
+            out_sizes[s].append(b)
+        if b > 0:
             in_edges[d].append((s, b))
     compute_s, compute_e, bus_e = [0.0] * n_t, [0.0] * n_t, [0.0] * n_t
-    demands: list[tuple[tuple[int, float], ...]] = [()] * n_t
+    demands: list[tuple[tuple[int, float, float], ...]] = [()] * n_t
     reads: list[list[tuple[int, float]]] = [[] for _ in range(n_t)]
     writes: list[list[tuple[int, float]]] = [[] for _ in range(n_t)]
     pe_used = [False] * n_pes
@@ -434,16 +460,18 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
             one = (work * ref.energy_per_instruction_j / acc.default_energy_reduction
                    if figure is None else figure * unit * acc.energy_scale)
             compute_e[t] = one * unroll
-        dem: dict[int, float] = {}
+        dem: dict[int, list[float]] = {}
         hops = 0.0
+        piece = _pieces(in_edges[t], out_sizes[t], work, lib.burst_bytes)
         for s, b in in_edges[t]:
-            hops += b * route(t, task_mem[s], "read", b, dem)
+            hops += b * route(t, task_mem[s], "read", b, max(1, int(b / piece)), dem)
             reads[t].append((task_mem[s], b))
         if out_bytes[t] > 0:
-            hops += out_bytes[t] * route(t, task_mem[t], "write", out_bytes[t], dem)
+            units = sum(max(1, int(b / piece)) for b in out_sizes[t])
+            hops += out_bytes[t] * route(t, task_mem[t], "write", out_bytes[t], units, dem)
             writes[t].append((task_mem[t], out_bytes[t]))
         bus_e[t] = hops * lib.bus.energy_per_byte_j
-        demands[t] = tuple(sorted(dem.items()))
+        demands[t] = tuple((r, b, w) for r, (b, w) in sorted(dem.items()))
     bus_used = [False] * n_buses
     for block in resource_block:
         if n_pes <= block < n_pes + n_buses:

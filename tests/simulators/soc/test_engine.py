@@ -71,6 +71,23 @@ def test_unequal_readers_share_equally_then_the_survivor_takes_all():
     assert r.utilisation["pe0:A53"] == pytest.approx(0.5, rel=1e-9)  # a runs 50 of 100 us
 
 
+def test_a_memory_is_shared_in_proportion_to_piece_sizes():
+    # FARSI's work units: a task cuts its transfers into as many pieces as its smallest
+    # input holds 1,024-byte bursts. a moves 10 bursts in 10 pieces, b 40 bursts in 40
+    # pieces: equal piece sizes, so equal shares of the 4e8 B/s memory although b moves
+    # four times the bytes. a ends after 2 x 10,240 / 4e8 = 51.2 us; b then runs alone
+    # and ends when the memory has moved everything: 51,200 / 4e8 = 128 us.
+    g = graph({"source": 0, "a": 1000, "b": 1000, "sink": 0},
+              [("source", "a", 10_240), ("source", "b", 40_960), ("a", "sink", 10_240),
+               ("b", "sink", 40_960)])
+    d = _cores(g, [0, 0, 1, 0])
+    d["memories"] = [{"type": "sram", "width": 4}]
+    d["buses"] = [{"width": 64}]
+    r = SIM.simulate(d, g)
+    assert r.latency_s == pytest.approx(51_200 / 4e8, rel=1e-9)
+    assert r.utilisation["pe0:A53"] == pytest.approx(2 * 10_240 / 4e8 / r.latency_s, rel=1e-9)
+
+
 def test_each_memory_has_its_own_bus_port():
     # two readers of two memories on one bus do not share: 100 us each, in parallel
     g = graph({"in0": 0, "in1": 0, "a": 1, "b": 1}, [("in0", "a", 40_000), ("in1", "b", 40_000)])
