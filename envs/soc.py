@@ -31,10 +31,10 @@ class SoCEnv(ArchEnv):
     which PE runs each task and which memory holds its output. Each step evaluates one
     full design with :class:`~archgym.simulators.soc.SoCSimulator`, an event-driven
     simulation of the workload's task graph in FARSI's model (every task reads, computes
-    and writes at once, at the pace of its bottleneck; memories and buses shared
-    equally), on FARSI's own workloads: the audio decoder, edge detection and the HPVM
-    CAVA camera pipeline. The simulator agrees with FARSI on FARSI's designs (see
-    ``tests/simulators/soc/farsi_golden.csv``).
+    and writes at once, at the pace of its bottleneck; buses shared equally, memories
+    by the size of the pieces each task moves), on FARSI's own workloads: the audio
+    decoder, edge detection and the HPVM CAVA camera pipeline. The simulator agrees
+    with FARSI on FARSI's designs (see ``tests/simulators/soc/farsi_golden.csv``).
 
     ## Action Space
     ``MultiDiscrete`` over the flat encoding of :mod:`archgym.simulators.soc.space`,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archgym.errors import InvalidDesign
+from archgym.errors import InvalidDesign, UnknownName
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.soc.blocks import FARSI_TASK_ENERGY_UNIT_J, BlockLibrary, default_library
 from archgym.simulators.soc.engine import run
@@ -92,8 +92,6 @@ class SoCSimulator(Simulator):
         if isinstance(workload, TaskGraph):
             return workload
         if not isinstance(workload, (str, os.PathLike)):
-            from archgym.errors import UnknownName
-
             raise UnknownName("workload (a shipped name, a task-graph file path or a "
                               "TaskGraph)", workload, WORKLOADS)
         key = os.fspath(workload)
