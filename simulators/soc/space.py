@@ -25,6 +25,10 @@ number, among the PEs *eligible* for task ``t``: every core plus the accelerator
 for ``t`` (every PE for a pseudo task). Only when a task with work has no eligible PE
 (no core is allocated and no accelerator for it) does the decoded design break a rule
 (``accelerator-task-mismatch``).
+
+:meth:`SoCEncoding.encode` goes the other way: it finds a flat design that decodes to
+a given structured one (every design of ``tests/simulators/soc/farsi_golden.csv``,
+FARSI's own DSE results included, has one).
 """
 
 from __future__ import annotations
@@ -114,6 +118,82 @@ class SoCEncoding:
                 f"not a flat SoC design of the {self.graph.name!r} encoding: {exc}",
                 parameter=exc.parameter, value=exc.value,
             ) from None
+
+    def encode(self, design: Mapping[str, Any]) -> dict[str, Any]:
+        """Structured design -> a flat design of :attr:`space` that decodes to it.
+
+        Unused slots take their first value. Use it to start a search from a known
+        design (e.g. one found by FARSI).
+
+        Raises:
+            InvalidDesign: The design does not fit the encoding (too many blocks, a bus
+                linked to no earlier bus, a block the encoding cannot name), or it is
+                not a valid design (checked by :func:`~.structure.compile_design`
+                first).
+        """
+        from archgym.simulators.soc.structure import compile_design
+
+        compile_design(design, self.graph, self.library)  # raises on an invalid design
+        g = self.graph
+        flat = self.space.default()
+        pes, mems, buses = design["pes"], design["memories"], design["buses"]
+        for key, items, limit in (("PEs", pes, self.n_pe_slots), ("memories", mems, N_MEMS),
+                                  ("buses", buses, N_BUSES)):
+            if len(items) > limit:
+                raise InvalidDesign(f"the {g.name!r} encoding has room for {limit} {key}, the "
+                                    f"design has {len(items)}", parameter=key, value=len(items))
+        flat.update(n_pes=len(pes), n_mems=len(mems), n_buses=len(buses))
+        acc = self.library.accelerator
+        cores: list[int] = []
+        accel_for: dict[int, list[int]] = {}
+        for i, pe in enumerate(pes):
+            flat[f"pe{i}_bus"] = design["pe_bus"][i]
+            if pe["type"] == "accelerator":
+                t = g.index(pe["task"])
+                flat[f"pe{i}_kind"] = "accelerator"
+                flat[f"pe{i}_task"] = self.work_tasks.index(t)
+                flat[f"pe{i}_unroll"] = self.unroll_levels[t].index(pe.get("unroll", 1))
+                flat[f"pe{i}_clock"] = pe.get("clock_mhz", acc.clocks_mhz[0])
+                accel_for.setdefault(t, []).append(i)
+            else:
+                flat[f"pe{i}_kind"] = "gpp"
+                if len(self.core_types) > 1:
+                    flat[f"pe{i}_core"] = self.core_types.index(pe["type"])
+                cores.append(i)
+        for j, m in enumerate(mems):
+            clocks = self.mem_clocks[m["type"]]
+            flat.update({f"mem{j}_kind": m["type"], f"mem{j}_width": m["width"],
+                         f"mem{j}_bus": design["mem_bus"][j],
+                         f"mem{j}_clock": self._first_mem_clocks[
+                             clocks.index(m.get("clock_mhz", clocks[0]))]})
+        parent: dict[int, int] = {}
+        for a, b in design.get("links") or []:
+            hi, lo = max(a, b), min(a, b)
+            if hi != lo and hi not in parent:
+                parent[hi] = lo
+        for k, bus in enumerate(buses):
+            flat[f"bus{k}_width"] = bus["width"]
+            flat[f"bus{k}_clock"] = bus.get("clock_mhz", self.library.bus_clocks_mhz[0])
+            if k >= 1:
+                if k not in parent:
+                    raise InvalidDesign(f"the encoding links each bus k >= 1 to an earlier bus; "
+                                        f"bus {k} has no such link", parameter="links", value=k)
+                flat[f"bus{k}_link"] = parent[k]
+        task_pe = design["task_pe"]
+        task_mem = design["task_mem"]
+        if isinstance(task_pe, Mapping):
+            task_pe = [task_pe[t] for t in g.tasks]
+        if isinstance(task_mem, Mapping):
+            task_mem = [task_mem[t] for t in g.tasks]
+        for t in range(g.n_tasks):
+            eligible = (list(range(len(pes))) if g.instructions[t] == 0
+                        else cores + accel_for.get(t, []))
+            flat[f"task{t}_pe"] = eligible.index(task_pe[t])
+            flat[f"task{t}_mem"] = task_mem[t]
+        if self.decode(flat)["links"] != [[k, parent[k]] for k in range(1, len(buses))]:
+            raise InvalidDesign("the design's buses do not form a tree the encoding can name",
+                                parameter="links")  # pragma: no cover - guarded above
+        return self.space.validate(flat)
 
     def _decode(self, f: Mapping[str, Any]) -> dict[str, Any]:
         g = self.graph

@@ -122,3 +122,17 @@ def test_with_farsis_reading_energy_and_area_match_closely(workload, ours):
     area = np.array([(m["area_mm2"] + m["dram_area_mm2"]) / float(r["farsi_area_mm2"]) - 1
                      for m, r in zip(mine, rows, strict=True)])
     assert np.median(np.abs(energy)) <= 0.02 and np.median(np.abs(area)) <= 0.02
+
+
+@pytest.mark.parametrize("workload", WORKLOADS)
+def test_every_golden_design_is_in_the_envs_action_space(workload):
+    # FARSI's DSE best included: the flat encoding of archgym/SoC-v1 can express it
+    sim = SoCSimulator(workload)
+    enc = sim.encoding(workload)
+    for r in _rows(workload):
+        design = json.loads(r["design"])
+        flat = enc.encode(design)
+        index = sim.design_space.to_index(flat)
+        a, b = sim.evaluate(design, workload), sim.evaluate_index(index, workload)
+        for key in ("latency_s", "power_peak_w", "energy_j", "area_mm2"):
+            assert b[key] == pytest.approx(a[key], rel=1e-12), (r["id"], key)
