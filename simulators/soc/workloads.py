@@ -3,14 +3,15 @@
 =====================  ==========================================================
 name                   task graph
 =====================  ==========================================================
-``audio_decoder``      FARSI's ambisonic/binaural audio decoder
-``edge_detection``     FARSI's edge-detection pipeline
-``hpvm_cava``          the HPVM CAVA camera pipeline, as FARSI models it
+``audio_decoder``      FARSI's ambisonic audio decoder (15 tasks with work)
+``edge_detection``     FARSI's edge-detection pipeline (6 tasks with work)
+``hpvm_cava``          FARSI's HPVM CAVA camera pipeline (7 tasks with work)
 =====================  ==========================================================
 
-Each shipped graph is a YAML file next to this module whose header cites its
-sources. Any other workload is a task-graph file (YAML or JSON) in the format
-of :mod:`.taskgraph`.
+Each shipped graph is a YAML file next to this module, generated from FARSI's
+published figures by ``benchmarks/farsi_inputs.py``; every number cites its line of
+``farsi_inputs.csv``. Any other workload is a task-graph file (YAML or JSON) in the
+format of :mod:`.taskgraph`.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def test_make_vec_env_dummy_gives_images(env_id):
 
 @pytest.mark.parametrize(
     ("env_id", "wrapper"),
-    [*((i, None) for i in archgym.list_envs()), ("archgym/SoC-v0", SequentialDesign)],
+    [*((i, None) for i in archgym.list_envs()), ("archgym/SoC-v1", SequentialDesign)],
 )
 def test_make_vec_env_subprocess(env_id, wrapper, preloaded_forkserver):
     venv = make_vec_env(env_id, n_envs=2, seed=0, vec_env_cls=SubprocVecEnv,

@@ -161,8 +161,8 @@ def test_spec_imports_and_workload_files_resolve_from_the_spec_folder(tmp_path):
 
 def test_cli_verbs_take_a_task_graph_file(capsys):
     graph = ROOT / "examples" / "soc" / "camera_pipeline.yaml"
-    target = "targets={latency_s: 0.05, power_w: 0.01, area_mm2: 20}"
-    assert main(["info", "archgym/SoC-v0", "-w", str(graph), "-e", target]) == 0
+    target = "targets={latency_s: 0.05, power_peak_w: 0.01, area_mm2: 20}"
+    assert main(["info", "archgym/SoC-v1", "-w", str(graph), "-e", target]) == 0
     assert str(graph) in capsys.readouterr().out
-    assert main(["run", "archgym/SoC-v0", "-w", str(graph), "-e", target, "-n", "3", "-q"]) == 0
+    assert main(["run", "archgym/SoC-v1", "-w", str(graph), "-e", target, "-n", "3", "-q"]) == 0
     assert f"({graph})" in capsys.readouterr().out

@@ -62,7 +62,7 @@ def test_a_tiny_target_gives_a_finite_reward():
 
 
 def test_metric_scales_merge_with_the_env_defaults():
-    for env_id in (DRAM, "archgym/SoC-v0", TOY_ID):
+    for env_id in (DRAM, "archgym/SoC-v1", TOY_ID):
         env = gym.make(env_id, metric_scales={"energy_nj": 1.0} if env_id == DRAM else {})
         assert env.observation_space.shape[0] >= 2
 
@@ -126,7 +126,7 @@ def test_several_workloads_get_their_own_default_targets():
 
 def test_soc_workloads_with_different_spaces_are_refused():
     with pytest.raises(ArchGymError, match="different SoC design spaces"):
-        gym.make("archgym/SoC-v0", workload=["audio_decoder", "edge_detection"])
+        gym.make("archgym/SoC-v1", workload=["audio_decoder", "edge_detection"])
 
 
 def test_bad_workload_names_suggest_the_shipped_ones():

@@ -34,7 +34,7 @@ def test_pyproject_lists_every_package():
 
 
 def test_import_registers_envs_and_typed_marker():
-    assert {"archgym/DRAMController-v0", "archgym/DNNAccelerator-v0", "archgym/SoC-v0"} <= set(
+    assert {"archgym/DRAMController-v0", "archgym/DNNAccelerator-v0", "archgym/SoC-v1"} <= set(
         archgym.list_envs()
     )
     assert (Path(archgym.__file__).parent / "py.typed").exists()

@@ -99,7 +99,7 @@ ENV_KWARGS = ("targets", "weights", "reward_formula", "metric_scales", "max_step
 
 @SETTINGS
 @given(env=st.sampled_from(["archgym/DRAMController-v0", "archgym/DNNAccelerator-v0",
-                            "archgym/SoC-v0"]),
+                            "archgym/SoC-v1"]),
        kwargs=st.dictionaries(st.sampled_from(ENV_KWARGS), values, max_size=3),
        metric=st.sampled_from(["latency_ns", "power_mw", "latency_ms", "area_mm2", "latency_s"]),
        number=st.floats(allow_nan=True, allow_infinity=True))

@@ -25,7 +25,7 @@ ENV_IDS = archgym.list_envs()
 EXAMPLE_WORKLOADS: dict[str, tuple[str, dict]] = {
     "archgym/DRAMController-v0": ("examples/dram/mixed.stl", {}),
     "archgym/DNNAccelerator-v0": ("examples/accelerator/tinynet.csv", {}),
-    "archgym/SoC-v0": ("examples/soc/camera_pipeline.yaml", {"targets": {"latency_s": 0.05}}),
+    "archgym/SoC-v1": ("examples/soc/camera_pipeline.yaml", {"targets": {"latency_s": 0.05}}),
     "archgym/LLMServing-v0": ("examples/llm_serving/chat.csv", {}),
 }
 

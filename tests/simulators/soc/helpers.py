@@ -8,19 +8,20 @@ from archgym.simulators.soc import TaskGraph, default_library
 from archgym.simulators.soc.taskgraph import task_graph_from_dict
 
 LIB = default_library()
-CORE = LIB.gpp["A53_1GHz"]
-CORE_RATE = CORE.ipc * CORE.freq_hz  # 2e9 instructions/s
+CORE = LIB.cores["A53"]
+CORE_RATE = CORE.ipc * CORE.clock_hz  # 2e9 instructions/s
 EPI = CORE.energy_per_instruction_j
-HOP_S = LIB.bus.hop_latency_cycles / LIB.bus.freq_hz  # 10 ns
+BUS4 = 4 * LIB.bus.base_clock_hz  # a 4-byte bus at 100 MHz: 4e8 bytes/s
 
 
 def graph(tasks: dict[str, float], edges: list[tuple[str, str, float]], iterations: int = 1,
-          **accel: dict[str, float]) -> TaskGraph:
-    """A task graph from ``{name: instructions}`` and ``(src, dst, bytes)`` edges."""
+          **per_task: dict[str, float]) -> TaskGraph:
+    """A task graph from ``{name: instructions}`` and ``(src, dst, bytes)`` edges; further
+    keywords map a task field (``accel_cycles``, ...) to ``{task: value}``."""
     items = []
     for name, work in tasks.items():
         item: dict[str, Any] = {"name": name, "instructions": work}
-        for key, table in accel.items():
+        for key, table in per_task.items():
             if name in table:
                 item[key] = table[name]
         items.append(item)
@@ -30,26 +31,28 @@ def graph(tasks: dict[str, float], edges: list[tuple[str, str, float]], iteratio
     })
 
 
-def one_core(g: TaskGraph, *, core: str = "A53_1GHz", mem: str = "sram", mem_width: int = 4,
-             bus_width: int = 4) -> dict[str, Any]:
-    """Every task on one core, every output in one memory, one bus."""
+def one_core(g: TaskGraph, *, mem: str = "sram", mem_width: int = 4, mem_clock: int = 100,
+             bus_width: int = 4, bus_clock: int = 100) -> dict[str, Any]:
+    """Every task on one A53, every output in one memory, one bus."""
     return {
-        "pes": [{"type": core}], "memories": [{"type": mem, "width": mem_width}],
-        "buses": [{"width": bus_width}], "pe_bus": [0], "mem_bus": [0],
+        "pes": [{"type": "A53"}],
+        "memories": [{"type": mem, "width": mem_width, "clock_mhz": mem_clock}],
+        "buses": [{"width": bus_width, "clock_mhz": bus_clock}], "pe_bus": [0], "mem_bus": [0],
         "task_pe": [0] * g.n_tasks, "task_mem": [0] * g.n_tasks,
     }
 
 
 def hand_latency_one_core(g: TaskGraph, design: dict[str, Any]) -> float:
-    """Closed form for :func:`one_core`: sum of compute plus, per task with inputs, one hop
-    latency plus its input bytes over the bottleneck bandwidth (bus or memory)."""
-    core = LIB.gpp[design["pes"][0]["type"]]
-    mem = LIB.memory[design["memories"][0]["type"]]
-    bw = min(design["buses"][0]["width"] * LIB.bus.freq_hz,
-             design["memories"][0]["width"] * mem.freq_hz)
-    total = sum(w / (core.ipc * core.freq_hz) for w in g.instructions)
+    """Closed form for :func:`one_core`: per task with work, the longest of its compute
+    time, its input bytes and its output bytes over the bottleneck bandwidth (reads and
+    writes have their own channels); pseudo tasks take no time."""
+    bw = min(design["buses"][0]["width"] * design["buses"][0]["clock_mhz"] * 1e6,
+             design["memories"][0]["width"] * design["memories"][0]["clock_mhz"] * 1e6)
+    total = 0.0
     for t in range(g.n_tasks):
-        nbytes = [b for s, d, b in g.edges if d == t and b > 0]
-        if nbytes:
-            total += HOP_S + sum(nbytes) / bw
+        if g.instructions[t] == 0:
+            continue
+        reads = sum(b for s, d, b in g.edges if d == t)
+        writes = sum(b for s, d, b in g.edges if s == t)
+        total += max(g.instructions[t] / CORE_RATE, reads / bw, writes / bw)
     return total * g.iterations

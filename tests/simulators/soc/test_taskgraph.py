@@ -11,17 +11,22 @@ from archgym.simulators.soc import WORKLOADS, load_task_graph, synthetic_task_gr
 
 
 def test_shipped_workloads_hold_farsi_figures():
+    # farsi_inputs.csv: work = A53 cycles x dhrystone IPC 2; IP0 cycles, energy, area;
+    # Task Itr Count; Task Data Movement
     audio = load_task_graph("audio_decoder")
-    assert audio.n_tasks == 17 and len(audio.compute_tasks) == 15 and len(audio.edges) == 22
+    assert audio.n_tasks == 18 and len(audio.compute_tasks) == 15 and len(audio.edges) == 23
     t = audio.index("psychoFilter")
-    assert audio.instructions[t] == 1322969 and audio.accel_cycles[t] == 38005
-    assert audio.accel_area_um2[t] == 78814
-    assert sum(audio.instructions) == 6304373
+    assert audio.instructions[t] == 2 * 1322969 and audio.accel_cycles[t] == 38005
+    assert audio.accel_energy_nj[t] == 142.002 and audio.accel_area_um2[t] == 78814
+    assert audio.loop_iterations[audio.index("FIR_left")] == 16400
+    assert sum(audio.instructions) == 2 * 6304373
     edge = load_task_graph("edge_detection")
-    assert edge.instructions[edge.index("gaussianSmoothing")] == 1617100800
+    assert edge.instructions[edge.index("gaussianSmoothing")] == 2 * 1617100800
     assert edge.accel_cycles[edge.index("rejectZeroCrossings")] == 177602560
+    assert (0, edge.index("gaussianSmoothing"), 13107396.0) in edge.edges
     cava = load_task_graph("hpvm_cava")
-    assert cava.n_tasks == 9 and sum(cava.instructions) == 28442624
+    assert cava.n_tasks == 9 and cava.instructions[cava.index("gamut_map")] == 162608100840
+    assert sum(b for _, _, b in cava.edges) == 2 * 91053 + 6 * 364212
 
 
 @pytest.mark.parametrize("name", WORKLOADS)
@@ -33,7 +38,8 @@ def test_tasks_are_in_topological_order(name):
 
 def _doc():
     return {"name": "mine", "tasks": [{"name": "a", "instructions": 10},
-                                      {"name": "b", "instructions": 20, "accel_cycles": 3}],
+                                      {"name": "b", "instructions": 20, "accel_cycles": 3,
+                                       "accel_energy_nj": 1.5, "loop_iterations": 8}],
             "edges": [{"src": "a", "dst": "b", "bytes": 64}]}
 
 
@@ -43,6 +49,7 @@ def test_user_file_round_trip(tmp_path, suffix):
     path.write_text(json.dumps(_doc()))  # JSON is valid YAML
     g = load_task_graph(path)
     assert g.tasks == ("a", "b") and g.edges == ((0, 1, 64.0),) and g.accel_cycles == (None, 3.0)
+    assert g.accel_energy_nj == (None, 1.5) and g.loop_iterations == (1, 8)
 
 
 @pytest.mark.parametrize(
@@ -55,8 +62,16 @@ def test_user_file_round_trip(tmp_path, suffix):
         (lambda d: d["edges"][0].pop("bytes"), "missing field 'bytes'"),
         (lambda d: d.pop("tasks"), "missing field 'tasks'"),
         (lambda d: d["tasks"][1].update(instructions=-1), "must be >= 0, got -1"),
+        (lambda d: d["tasks"][1].update(instructions=float("nan")), "finite number, got nan"),
+        (lambda d: d["tasks"][1].update(instructions=1e30), "must be <= 1e\\+18"),
+        (lambda d: d["tasks"][1].update(loop_iterations=0), "integer >= 1, got 0"),
         (lambda d: d["tasks"].append({"name": "a", "instructions": 1}), "duplicate task 'a'"),
         (lambda d: d["edges"].append({"src": "a", "dst": "a", "bytes": 1}), "self-edge"),
+        (lambda d: d.update(iteration=5), "unknown field 'iteration'. Did you mean 'iterations'"),
+        (lambda d: d["tasks"][1].update(accel_cycle=5),
+         "task 'b': unknown field 'accel_cycle'. Did you mean 'accel_cycles'"),
+        (lambda d: d["edges"][0].update(byte=5), "unknown field 'byte'. Did you mean 'bytes'"),
+        (lambda d: d.update(iterations=True), "'iterations' must be an integer >= 1"),
     ],
 )
 def test_bad_file_raises_config_error_naming_file_and_item(tmp_path, change, message):
