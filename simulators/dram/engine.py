@@ -500,7 +500,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
             counts[SLOT_ERROR] = ERROR_STALLED
             break
         else:
-            now = max(now + 1, nxt)
+            now = max(now + 1, nxt)  # type: ignore[call-overload,arg-type,unused-ignore]
 
     return (accept, complete, klass, counts, int_start[:n_int], int_end[:n_int],
             int_rank[:n_int], log[:n_log])
