@@ -17,6 +17,7 @@ genuine bug, with a line saying so.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -212,7 +213,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a reader that went away shows here
+        return status
+    except BrokenPipeError:  # the reader went away (``archgym info ... | head``): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ArchGymError as exc:
         print(f"archgym: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

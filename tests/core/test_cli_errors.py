@@ -166,3 +166,16 @@ def test_cli_verbs_take_a_task_graph_file(capsys):
     assert str(graph) in capsys.readouterr().out
     assert main(["run", "archgym/SoC-v1", "-w", str(graph), "-e", target, "-n", "3", "-q"]) == 0
     assert f"({graph})" in capsys.readouterr().out
+
+
+def test_output_piped_into_head_is_not_an_error():
+    # `archgym info ARCH | head -2` used to end with "archgym: error: [Errno 32] Broken pipe"
+    code = ("import sys, time; from archgym.cli import main; time.sleep(2); "
+            "sys.exit(main(['info', 'archgym/SoC-v1']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader goes away before the output is written
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert b"error" not in err, err.decode()
