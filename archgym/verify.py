@@ -392,10 +392,23 @@ def format_table(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The table's rows as JSON-able dicts (NaN and infinity become null)."""
+
+    def clean(v: Any) -> Any:
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        return v if isinstance(v, (str, int, float, bool)) or v is None else str(v)
+
+    return [{k: clean(v) for k, v in r.items()} for r in table.to_dict("records")]
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     table = verify(args.path, top=args.top, progress=None if not args.quiet else False)
     if args.json:
-        print(table.to_json(orient="records", indent=1, default_handler=str))
+        print(json.dumps(_json_records(table), indent=1))
     else:
         print(format_table(table))
     return 0

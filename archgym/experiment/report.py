@@ -129,7 +129,7 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
         f"- envs: {', '.join(e.label for e in spec.envs)}",
         *backend_text,
         f"- agents: {', '.join(a.label for a in spec.agents)}",
-        f"- seeds: {len(spec.seeds)}; budget: {spec.budget} {unit} per trial",
+        f"- seeds: {len(spec.seeds)}; budget: {spec.budget} {unit}",
         f"- trials: {len(ids)} in the spec, {len(trials)} done, {n_failed} failed, "
         f"{len(ids) - len(all_trials)} pending",
         f"- confidence intervals: percentile bootstrap, {n_bootstrap} resamples, seed {seed}",

@@ -55,7 +55,7 @@ def env_backends(spec: SweepSpec) -> pd.DataFrame:
 def backend_lines(backends: pd.DataFrame) -> tuple[str, list[str]]:
     """The setup list's budget unit and backend lines of the report."""
     if (backends["backend"] == "simulator").all():
-        return "simulator evaluations", ["- backend: the simulator, for every env"]
+        return "simulator evaluations per trial", ["- backend: the simulator, for every env"]
     lines = ["- backends (what answered each env's evaluations; a proxy's rewards are its "
              "predictions, re-simulated under 'Verification'):"]
     for r in backends.itertuples():
@@ -63,7 +63,7 @@ def backend_lines(backends: pd.DataFrame) -> tuple[str, list[str]]:
         if r.proxy_model:
             text += f" ({r.proxy_kind} proxy model `{r.proxy_model}`)"
         lines.append(text)
-    return "evaluations (by each env's backend, below)", lines
+    return "evaluations per trial (answered by each env's backend, above)", lines
 
 
 def verification_section(
@@ -156,4 +156,4 @@ def _worst(row: Mapping[str, Any], metrics: Sequence[str]) -> str:
     if not errs:
         return "n/a"
     v, m = max(errs)
-    return f"{m} {_pct(v)}"
+    return f"{m} {_pct(v)}" if v > 0 else "0%"
