@@ -203,7 +203,7 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     workloads = analysis.per_workload(trials, evals)
     workloads.to_csv(tab_dir / "per_workload.csv", index=False)
     lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives)
-    lines += _baseline_section(res.baselines, set(trials["env_label"]))
+    lines += _baseline_section(res.baselines, set(trials["env_label"]), evaluator)
     lines += verification_section(store.root, envs, backends, tab_dir)
     if not workloads.empty:
         lines += [
@@ -225,7 +225,9 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     return _write(store.root / "report.md", lines)
 
 
-def _baseline_section(baselines: pd.DataFrame, envs: set[str]) -> list[str]:
+def _baseline_section(
+    baselines: pd.DataFrame, envs: set[str], evaluator: Mapping[str, str]
+) -> list[str]:
     """The baseline table: each env's default design, evaluated once per workload."""
     lines = ["## Baseline: the default design", ""]
     if baselines.empty or "env_label" not in baselines:
@@ -235,10 +237,15 @@ def _baseline_section(baselines: pd.DataFrame, envs: set[str]) -> list[str]:
     shown = rows[["env_label", "workload", "reward", "target_met", "invalid",
                   *metric_cols]].copy()
     shown.columns = [c.removeprefix("metric.") for c in shown.columns]
+    proxied = any(evaluator.get(str(e), "simulator") != "simulator" for e in shown["env_label"])
+    if proxied:
+        shown.insert(2, "backend", [evaluator.get(str(e), "simulator")
+                                    for e in shown["env_label"]])
     return [
         *lines,
         "Each env's default design (its simulator's documented defaults), evaluated once per "
-        "workload: the reward an agent has to beat.",
+        "workload: the reward an agent has to beat"
+        + (" (by the env's backend: a proxy's baseline is its prediction)." if proxied else "."),
         "",
         markdown_table(shown),
         "",
