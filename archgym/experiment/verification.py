@@ -24,7 +24,7 @@ __all__ = ["backend_lines", "env_backends", "verification_section"]
 
 def _model_kind(path: Any) -> str:
     """A proxy artefact's model kind, or why it cannot be read."""
-    from archgym.proxy.artifact import load_model
+    from archgym.proxy import load_model
 
     try:
         return str(load_model(path).kind)
