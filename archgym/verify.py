@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from archgym import datalog
+from archgym.env import unwrap
 from archgym.errors import ArchGymError, ConfigError, DatasetError
 
 __all__ = ["DEFAULT_TOP", "best_designs", "format_table", "register", "rel_error", "verify"]
@@ -225,7 +226,7 @@ def _objective_note(base: Any, description: Mapping[str, Any] | None) -> str:
 
 
 def _simulate(env: gym.Env, design: Mapping[str, Any], workload: str) -> dict[str, Any]:
-    base = env.unwrapped
+    base = unwrap(env)
     options = {"workload": workload} if len(base.workload_names) > 1 else None
     env.reset(options=options)
     try:
@@ -304,7 +305,7 @@ def _verify_group(src: _Source, g: pd.DataFrame, label: str, env_id: str, worklo
     try:
         kwargs, note = _env_kwargs(kw, description, workload)
         env = gym.make(env_id, **kwargs, backend="simulator")
-        note = "; ".join(n for n in (note, _objective_note(env.unwrapped, description)) if n)
+        note = "; ".join(n for n in (note, _objective_note(unwrap(env), description)) if n)
     except ArchGymError as exc:
         if strict:
             raise type(exc)(f"cannot make {env_id} ({label}, workload {workload}) again with "
@@ -318,7 +319,7 @@ def _verify_group(src: _Source, g: pd.DataFrame, label: str, env_id: str, worklo
                        step=rec.get("step"))
             row.update({c: rec[c] for c in g.columns if c.startswith("design.")})
             if env is not None:
-                sim = _simulate(env, _design(rec, env.unwrapped.design_space), workload)
+                sim = _simulate(env, _design(rec, unwrap(env).design_space), workload)
             else:
                 sim = {"invalid": False, "error": "", "reward": math.nan, "target_met": None,
                        "metrics": {}}
