@@ -226,7 +226,8 @@ def draw_curves(
     for ax in _bottom_panels(axes):
         ax.set_xlabel(f"{evaluator} evaluations (count, log scale)", fontsize="small")
     fig.supylabel(ylabel, fontsize="medium")
-    _bottom_legend(fig, handles, _wrap(note, 110), ncol=len(handles))
+    # four entries fit one row under three or more panels; under one or two, two rows
+    _bottom_legend(fig, handles, _wrap(note, 110), ncol=len(handles) if len(axes) > 2 else 2)
     what = ("reward vs simulation budget" if evaluator == "simulator"
             else f"{evaluator}-predicted reward vs {evaluator} evaluations")
     fig.suptitle(f"Best-so-far {what} \u2014 {env}")
@@ -261,7 +262,7 @@ def _fixed_log_ticks(ax: Any, ticks: Sequence[float], names: Mapping[float, str]
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False))
 
 
 # ------------------------------------------------------------------ hypervolume
@@ -345,10 +346,18 @@ def draw_hypervolume(
     ]
     for ax in _bottom_panels(axes):
         ax.set_xlabel(f"{evaluator} evaluations (count)", fontsize="small")
-    fig.supylabel("hypervolume\n(fraction of the reference box)", fontsize="medium")
-    _bottom_legend(fig, handles, _wrap(note, 120))
+    ylabel = "hypervolume\n(fraction of the reference box)"
+    if len(axes) <= MAX_COLS:  # one row: a figure-wide label would run into the note below
+        axes[0].set_ylabel(ylabel, fontsize="medium")
+    else:
+        fig.supylabel(ylabel, fontsize="medium")
+    # under one or two panels the note and legend get narrower, so that nothing is cut off
+    narrow = len(axes) <= 2
+    _bottom_legend(fig, handles, _wrap(note, 100 if narrow else 120),
+                   ncol=2 if narrow else len(handles))
     budget = "simulation budget" if evaluator == "simulator" else f"{evaluator} evaluations"
-    fig.suptitle(f"Hypervolume of the evaluated designs vs {budget} \u2014 {env}")
+    title = f"Hypervolume of the evaluated designs vs {budget} \u2014 {env}"
+    fig.suptitle(_wrap(title, 70) if narrow else title)
     return fig
 
 
