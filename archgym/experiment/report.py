@@ -174,6 +174,8 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     for env in envs:
         f, h = fronts[fronts["env_label"] == env], hv[hv["env_label"] == env]
         if f.empty or h.empty:
+            if env in objectives and len(objectives[env].names) >= 2:
+                no_objectives.append(f"{env}: no trial evaluated a valid design")
             continue
         env_evals = evals[evals["run_id"].isin(trials.loc[trials["env_label"] == env, "trial_id"])]
         norm = normalisation(env_evals, objectives[env])
@@ -202,7 +204,9 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
 
     workloads = analysis.per_workload(trials, evals)
     workloads.to_csv(tab_dir / "per_workload.csv", index=False)
-    lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives)
+    no_curves = [env for env in envs if env not in figures["curves"]]
+    lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives,
+                       no_curves)
     lines += _baseline_section(res.baselines, set(trials["env_label"]), evaluator)
     lines += verification_section(store.root, envs, backends, tab_dir)
     if not workloads.empty:
@@ -275,6 +279,7 @@ def _sections(
     summary: pd.DataFrame,
     objectives: Mapping[str, Objectives],
     no_objectives: list[str],
+    no_curves: list[str],
 ) -> list[str]:
     lines = ["## Best-so-far reward vs evaluations", ""]
     lines += [
@@ -286,6 +291,8 @@ def _sections(
         "axis floor, labelled '0 (met)'.",
         "",
         *_env_images(figures["curves"], "best-so-far curves"),
+        *([f"Not drawn for {', '.join(no_curves)}: no trial evaluated a valid design.", ""]
+          if no_curves else []),
         "## Final performance",
         "",
         "Interquartile mean (IQM) of the trials' best reward, with bootstrap 95% CIs."
