@@ -116,3 +116,30 @@ def test_unreadable_proxy_model_is_named_in_the_report(sweep, toy_proxy, tmp_pat
     # but the backend line says what is wrong with the model
     text = write_report(root, n_bootstrap=50).read_text()
     assert "toy-proxy: proxy (unknown (" in text and "no such proxy model file" in text
+
+
+def test_verify_cli_on_a_sweep_folder_groups_by_env_label(sweep, capsys):
+    import json
+
+    from archgym.cli import main
+
+    assert main(["verify", str(sweep), "--top", "2", "--json", "-q"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert sorted((r["env"], r["backend"], r["rank"]) for r in records) == [
+        ("toy-proxy", "proxy", 1), ("toy-proxy", "proxy", 2),
+        ("toy-sim", "simulator", 1), ("toy-sim", "simulator", 2)]
+    assert all(r["rel_error.reward"] == 0 for r in records if r["env"] == "toy-sim")
+
+
+def test_verification_of_an_env_with_several_workloads_replays_each(tmp_path):
+    from archgym.verify import verify
+    from tests.experiment.conftest import toy_spec
+
+    data = toy_spec(budget=10, seeds=1)
+    data["envs"] = [{"id": TOY_ID, "label": "toy",
+                     "kwargs": {"workload": ["default", "shifted"]}}]
+    data["agents"] = data["agents"][:1]
+    run_sweep(parse_spec(data), tmp_path, workers=1)
+    table = verify(tmp_path, top=2)
+    assert set(table["workload"]) == {"default", "shifted"} and table["env"].nunique() == 1
+    assert (table["rel_error.reward"] == 0).all() and (table["rel_error.cost"] == 0).all()
