@@ -43,6 +43,7 @@ import pandas as pd
 from archgym import datalog
 from archgym.env import unwrap
 from archgym.errors import ArchGymError, ConfigError, DatasetError
+from archgym.registration import make
 
 __all__ = ["DEFAULT_TOP", "best_designs", "format_table", "register", "rel_error", "verify"]
 
@@ -97,8 +98,12 @@ def _load(path: str | os.PathLike[str]) -> _Source:
             tid = str(t.get("trial_id", ""))
             kwargs[tid] = str(t.get("env_kwargs") or "")
             labels[tid] = str(t.get("env_label") or "")
-            if t.get("env_description"):
-                descs[tid] = json.loads(t["env_description"])
+            try:
+                desc = json.loads(t.get("env_description") or "null")
+            except ValueError:  # a corrupted description: fall back to the log's own
+                desc = None
+            if isinstance(desc, dict):
+                descs[tid] = desc
     return _Source(df, kwargs, labels, descs)
 
 
@@ -161,7 +166,11 @@ def _env_kwargs(text: str, description: Mapping[str, Any] | None, workload: str
                 ) -> tuple[dict[str, Any], str]:
     """Keyword arguments to make the env with the simulator backend, and a note."""
     if text:
-        kwargs = json.loads(text)
+        try:
+            kwargs = json.loads(text)
+        except ValueError as exc:
+            raise DatasetError(f"the logged env kwargs are not JSON ({exc}): {text[:200]!r}"
+                               ) from exc
         backend = kwargs.get("backend", "simulator")
         for key in (*_BACKEND_KWARGS, *(_backend_options(backend) if isinstance(backend, str)
                                         else [])):
@@ -304,12 +313,14 @@ def _verify_group(src: _Source, g: pd.DataFrame, label: str, env_id: str, worklo
     note = ""
     try:
         kwargs, note = _env_kwargs(kw, description, workload)
-        env = gym.make(env_id, **kwargs, backend="simulator")
+        env = make(env_id, **kwargs, backend="simulator")
         note = "; ".join(n for n in (note, _objective_note(unwrap(env), description)) if n)
     except ArchGymError as exc:
         if strict:
-            raise type(exc)(f"cannot make {env_id} ({label}, workload {workload}) again with "
-                            f"the simulator: {exc}") from exc
+            where = f"workload {workload}" + (f", env {label}" if label != env_id else "")
+            raise ConfigError(
+                f"cannot make {env_id} again with the simulator ({where}): {exc}"
+            ) from exc
         note = f"not re-simulated: cannot make the env again ({exc})"
     out = []
     try:

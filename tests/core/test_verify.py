@@ -173,3 +173,18 @@ def test_env_kwargs_are_logged_by_archgym_run(sim_log):
     log = datalog.load(sim_log)
     assert set(log["env_kwargs"]) == {"{}"}
     assert np.isfinite(log["reward"]).all()
+
+
+def test_an_env_that_cannot_be_made_again_is_a_clear_error(sim_log, tmp_path, capsys):
+    df = datalog.load(sim_log)
+    desc = {**datalog.descriptions(df)[0], "env_id": "archgym-test/Gone-v0"}
+    df["env_id"] = "archgym-test/Gone-v0"
+    datalog.write_rows(df.to_dict("records"), tmp_path / "part-0.parquet",
+                       datalog.part_metadata(desc))
+    assert main(["verify", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("archgym: error: cannot make archgym-test/Gone-v0")
+    assert "unknown env id 'archgym-test/Gone-v0'" in err
+    table = verify(tmp_path, top=2, strict=False)
+    assert table["simulated.reward"].isna().all()
+    assert table["note"].str.startswith("not re-simulated: cannot make the env again").all()
