@@ -41,7 +41,6 @@ from archgym.simulators.dram.space import (
 )
 
 __all__ = [
-    "ERROR_LOG_FULL",
     "ERROR_STALLED",
     "N_COUNTS",
     "SLOT_ERROR",
@@ -58,10 +57,17 @@ SLOT_MAX_OWED = 8  #: largest number of due REFs outstanding at once
 SLOT_ERROR = 9  #: 0, or one of the ERROR_* codes
 SLOT_ITERATIONS = 10  #: loop iterations (a cost measure)
 N_COUNTS = 11
-ERROR_LOG_FULL = 1  #: the command log overflowed its capacity
 ERROR_STALLED = 2  #: no event was pending before every request was served
 _NEG = -(1 << 40)
 _INF = 1 << 62
+
+
+@njit(cache=True)
+def _grow(a: np.ndarray) -> np.ndarray:
+    """A copy of ``a`` with twice the rows (the new rows zero)."""
+    out = np.zeros((2 * a.shape[0],) + a.shape[1:], a.dtype)
+    out[: a.shape[0]] = a
+    return out
 
 
 @njit(cache=True, inline="always")
@@ -107,7 +113,8 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
         tm: Timings (int64, memspec TIMING_KEYS order).
         nranks, nbg, bpr: Ranks, bank groups per rank, banks per rank.
         design: Knob vector (design.KNOBS order, labels as indices).
-        log_cap: Command-log capacity (0 disables the log).
+        log_cap: Initial command-log capacity (0 disables the log; it grows
+            as needed).
 
     Returns:
         ``(accept, complete, klass, counts, int_start, int_end, int_rank, log)``:
@@ -417,6 +424,10 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                     faw[r, faw_pos[r]] = now
                     faw_pos[r] = (faw_pos[r] + 1) % 4
                     open_count[r] += 1
+                    if n_int == int_start.shape[0]:
+                        int_start = _grow(int_start)
+                        int_end = _grow(int_end)
+                        int_rank = _grow(int_rank)
                     int_start[n_int] = now
                     int_end[n_int] = -1
                     int_rank[n_int] = r
@@ -485,15 +496,14 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
                         hsize = _heap_push(heap, hsize, complete[q])
             counts[cmd] += 1
             if log_cap > 0:
-                if n_log < log_cap:
-                    log[n_log, 0] = now
-                    log[n_log, 1] = cmd
-                    log[n_log, 2] = lbank
-                    log[n_log, 3] = lrow
-                    log[n_log, 4] = lreq
-                    n_log += 1
-                else:
-                    counts[SLOT_ERROR] = ERROR_LOG_FULL
+                if n_log == log.shape[0]:
+                    log = _grow(log)
+                log[n_log, 0] = now
+                log[n_log, 1] = cmd
+                log[n_log, 2] = lbank
+                log[n_log, 3] = lrow
+                log[n_log, 4] = lreq
+                n_log += 1
         if progressed:
             now += 1
         elif nxt >= _INF:

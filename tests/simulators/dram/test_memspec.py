@@ -8,9 +8,6 @@ with a timeout, so a segmentation fault or a hang fails the test, not the run.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from importlib import resources
 from pathlib import Path
@@ -30,8 +27,8 @@ from archgym.simulators.dram.memspec import (
     MemSpec,
     load_memspec,
 )
+from tests.simulators.dram.helpers import run_isolated
 
-ROOT = Path(__file__).resolve().parents[3]
 ENV_ID = "archgym/DRAMController-v0"
 
 
@@ -87,16 +84,9 @@ CRASHERS = {
 @pytest.mark.parametrize("how", ["env", "simulator"])
 @pytest.mark.parametrize("case", sorted(CRASHERS))
 def test_crashing_timings_raise_config_error_fast(tmp_path, case, how):
-    path = write(tmp_path, with_timing(**CRASHERS[case]))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    try:
-        done = subprocess.run([sys.executable, "-c", _CHILD, str(path), how], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"memspec {case} ({how}) hung")
-    assert done.returncode == 0, f"exit {done.returncode} (a crash?):\n{done.stderr[-2000:]}"
-    assert done.stdout.startswith("ConfigError:"), done.stdout + done.stderr[-2000:]
-    assert "'custom'" in done.stdout and "timing" in done.stdout
+    out = run_isolated(_CHILD, str(write(tmp_path, with_timing(**CRASHERS[case]))), how)
+    assert out.startswith("ConfigError:"), out
+    assert "'custom'" in out and "timing" in out
 
 
 @pytest.mark.parametrize("case", sorted(CRASHERS))
