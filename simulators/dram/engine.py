@@ -64,8 +64,16 @@ _INF = 1 << 62
 
 @njit(cache=True)
 def _grow(a: np.ndarray) -> np.ndarray:
-    """A copy of ``a`` with twice the rows (the new rows zero)."""
-    out = np.zeros((2 * a.shape[0],) + a.shape[1:], a.dtype)
+    """A copy of the 1-D ``a`` with twice the length (the new entries zero)."""
+    out = np.zeros(2 * a.shape[0], a.dtype)
+    out[: a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_rows(a: np.ndarray) -> np.ndarray:
+    """A copy of the 2-D ``a`` with twice the rows (the new rows zero)."""
+    out = np.zeros((2 * a.shape[0], a.shape[1]), a.dtype)
     out[: a.shape[0]] = a
     return out
 
@@ -497,7 +505,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
             counts[cmd] += 1
             if log_cap > 0:
                 if n_log == log.shape[0]:
-                    log = _grow(log)
+                    log = _grow_rows(log)
                 log[n_log, 0] = now
                 log[n_log, 1] = cmd
                 log[n_log, 2] = lbank
