@@ -69,7 +69,13 @@ from archgym.errors import ArchGymError, ConfigError, TraceError
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.dram.commands import COMMAND_NAMES
 from archgym.simulators.dram.energy import active_cycles, energy_pj
-from archgym.simulators.dram.engine import SLOT_ERROR, SLOT_MAX_OWED, simulate
+from archgym.simulators.dram.engine import (
+    ERROR_INTERVALS_FULL,
+    ERROR_LOG_FULL,
+    SLOT_ERROR,
+    SLOT_MAX_OWED,
+    simulate,
+)
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.memspec import MemSpec, load_memspec
 from archgym.simulators.dram.space import (
@@ -247,15 +253,25 @@ class DRAMSimulator(Simulator):
         dvec = design_vector(full)
         ts, is_wr, rank, bg, bank, row = self._decode(trace, wrap_addresses)
         n = len(ts)
+        # First capacities fit ordinary runs; refresh-heavy ones (long idle spans) run again
+        # with larger ones, which the cost bound keeps finite.
         log_cap = 4 * n + 10_000 if record_log else 0
-        accept, complete, klass, counts, i_start, i_end, i_rank, log = simulate(
-            ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
-            self.spec.banks, dvec, log_cap,
-        )
-        if counts[SLOT_ERROR] != 0:
-            raise ArchGymError(
-                f"DRAM engine failed (code {int(counts[SLOT_ERROR])}); this is a bug"
+        int_cap = 2 * n + 64 * self.ranks * self.spec.banks + 64
+        while True:
+            accept, complete, klass, counts, i_start, i_end, i_rank, log = simulate(
+                ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
+                self.spec.banks, dvec, log_cap, int_cap,
             )
+            if counts[SLOT_ERROR] == ERROR_LOG_FULL:
+                log_cap *= 4
+            elif counts[SLOT_ERROR] == ERROR_INTERVALS_FULL:
+                int_cap *= 4
+            elif counts[SLOT_ERROR] != 0:
+                raise ArchGymError(
+                    f"DRAM engine failed (code {int(counts[SLOT_ERROR])}); this is a bug"
+                )
+            else:
+                break
         in_order = dvec[K_RESP_QUEUE] == RESP_FIFO or dvec[K_ARBITER] == ARB_REORDER
         response = np.maximum.accumulate(complete) if in_order else complete
         total = int(response.max())
