@@ -475,7 +475,7 @@ def simulate(ts, is_wr, rank, bgroup, bank, row, tm, nranks, nbg, bpr, design, l
     returned = 0
     heap = np.zeros(n + 1, np.int64)
     hsize = 0
-    now = np.int64(0)
+    now = 0  # int64 under Numba
 
     while done < n:
         counts[SLOT_ITERATIONS] += 1

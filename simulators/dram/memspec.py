@@ -287,7 +287,7 @@ def _from_dict(raw: object) -> MemSpec:
     return MemSpec(
         name=name,
         tck_ns=raw["tck_ns"],
-        devices_per_rank=devices,
+        devices_per_rank=_integer(name, "devices_per_rank", devices),
         bank_groups=raw["bank_groups"],
         banks_per_group=raw["banks_per_group"],
         rows=raw["rows"],
