@@ -168,3 +168,55 @@ def test_long_idle_trace_records_its_whole_command_log():
 def test_shipped_workloads_and_examples_load_and_run(workload):
     sim = DRAMSimulator()
     assert sim.evaluate(sim.design_space.default(), workload)["bandwidth_gbps"] > 0
+
+
+# ------------------------------------------------------- engine capacities
+def _engine_args(sim: DRAMSimulator, trace: Trace) -> tuple:
+    from archgym.simulators.dram.space import design_vector
+
+    design = sim.design_space.validate(sim.design_space.default())
+    return (*sim._decode(trace, False), sim._timing, sim.ranks, sim.spec.bank_groups,
+            sim.spec.banks, design_vector(design))
+
+
+@pytest.mark.parametrize("which", ["log", "intervals"])
+def test_engine_stops_at_its_capacities_instead_of_overflowing(which):
+    from archgym.simulators.dram.engine import (
+        ERROR_INTERVALS_FULL,
+        ERROR_LOG_FULL,
+        SLOT_ERROR,
+        simulate,
+    )
+
+    sim = DRAMSimulator()
+    tr = Trace(np.arange(200), np.arange(200) * 8192 * 16, np.zeros(200, bool), name="misses")
+    log_cap, int_cap = (3, 10_000) if which == "log" else (10_000, 3)
+    *_, counts, _, _, _, log = simulate(*_engine_args(sim, tr), log_cap, int_cap)
+    code = ERROR_LOG_FULL if which == "log" else ERROR_INTERVALS_FULL
+    assert counts[SLOT_ERROR] == code
+    assert len(log) <= log_cap
+
+
+@pytest.mark.parametrize("which", ["log", "intervals"])
+def test_simulator_reruns_with_larger_capacities(monkeypatch, which):
+    """A run that fills a capacity is run again with a larger one; the results come out whole."""
+    import archgym.simulators.dram.simulator as simulator_module
+    from archgym.simulators.dram.engine import simulate
+
+    sim = DRAMSimulator()
+    tr = Trace(np.arange(200), np.arange(200) * 8192 * 16, np.zeros(200, bool), name="misses")
+    *_, i_start, _, _, log = simulate(*_engine_args(sim, tr), 10_000, 10_000)
+    calls = []
+
+    def tight_first(*args):
+        *rest, log_cap, int_cap = args
+        if not calls:
+            log_cap, int_cap = (min(log_cap, 3), int_cap) if which == "log" else (log_cap, 3)
+        calls.append((log_cap, int_cap))
+        return simulate(*rest, log_cap, int_cap)
+
+    monkeypatch.setattr(simulator_module, "simulate", tight_first)
+    stats = sim.run(tr, record_log=True)
+    assert len(calls) == 2
+    assert stats.commands["ACT"] == len(i_start) == 200
+    assert stats.command_log is not None and np.array_equal(stats.command_log, log)
