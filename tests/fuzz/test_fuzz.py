@@ -18,7 +18,7 @@ from tests.fuzz.properties import PROPERTIES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {"make_kwargs": 150, "simulator_designs": 300, "topology": 200, "sweep_spec": 200,
-            "cli": 150}
+            "cli": 150, "dram_memspec": 150, "dram_trace": 150}
 
 
 @pytest.mark.slow
