@@ -10,7 +10,7 @@ Hyperparameters (constructor keywords, defaults in brackets):
 * ``rf`` — scikit-learn ``RandomForestRegressor`` (the original ArchGym's
   choice): ``n_estimators`` [100], ``min_samples_leaf`` [1],
   ``max_features`` [1.0, all features], ``per_metric`` [True: one forest per
-  metric; False: one multi-output forest], ``n_jobs`` [2].
+  metric; False: one multi-output forest], ``n_jobs`` [2, training only].
 * ``gbt`` — scikit-learn ``HistGradientBoostingRegressor``, one per metric:
   ``max_iter`` [400], ``learning_rate`` [0.1], ``max_leaf_nodes`` [31],
   ``min_samples_leaf`` [10], ``l2_regularization`` [0.0], ``n_threads`` [1:
@@ -25,6 +25,12 @@ Hyperparameters (constructor keywords, defaults in brackets):
   trained on its own bootstrap resample with its own seed; the prediction is the
   members' mean and the uncertainty their standard deviation (in standardised
   target units), per design and metric.
+
+Tree models are trained by scikit-learn and then compiled into flat arrays
+(:class:`~archgym.proxy.trees.TreeSum`, one Numba loop over every tree), which
+predict the same numbers without scikit-learn's per-tree overhead. Every model
+stores itself as named NumPy arrays (:meth:`Regressor.arrays`, rebuilt by
+:meth:`Regressor.from_arrays`): no pickle is involved.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from archgym.errors import ConfigError, UnknownName
+from archgym.errors import ConfigError, DatasetError, UnknownName
+from archgym.proxy.trees import TreeSum
 from archgym.registry import Registry
 from archgym.threads import native_threads, torch_threads
 
@@ -88,6 +95,36 @@ class Regressor(ABC):
             f"model kind {self.kind!r} gives no per-prediction uncertainty; train an 'ensemble'"
         )
 
+    @abstractmethod
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """The trained state as named arrays (keys start with ``prefix``)."""
+
+    @abstractmethod
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        """Set the trained state from :meth:`arrays` (DatasetError naming ``source`` if unsound)."""
+
+    @classmethod
+    def from_arrays(
+        cls,
+        kind: str,
+        seed: int,
+        hyperparameters: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        *,
+        prefix: str = "",
+        n_features: int,
+        source: str = "proxy model",
+    ) -> Regressor:
+        """A trained model of ``kind`` from its hyperparameters and :meth:`arrays`."""
+        try:
+            model = make_model(kind, seed=seed, **hyperparameters)
+        except (UnknownName, ConfigError) as exc:
+            raise DatasetError(f"{source}: {exc}") from None
+        model._restore(arrays, prefix, n_features, source)
+        return model
+
 
 class RandomForest(Regressor):
     """scikit-learn random forest (see the module docstring for hyperparameters)."""
@@ -110,20 +147,23 @@ class RandomForest(Regressor):
         hp = dict(self.hyperparameters)
         per_metric = bool(hp.pop("per_metric"))
         targets = [t[:, [j]] for j in range(t.shape[1])] if per_metric else [t]
-        self._models = []
+        forests = []
         for j, target in enumerate(targets):
             forest = RandomForestRegressor(random_state=self.seed + j, **hp)
-            self._models.append(forest.fit(x, target[:, 0] if per_metric else target))
+            forests.append(forest.fit(x, target[:, 0] if per_metric else target))
+        self._trees = TreeSum.from_forest(forests, t.shape[1])
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        # Thread start-up costs more than it saves on small batches.
-        n_jobs = 1 if len(x) < 2000 else self.hyperparameters["n_jobs"]
-        out = []
-        for forest in self._models:
-            forest.n_jobs = n_jobs
-            out.append(forest.predict(x).reshape(len(x), -1))
-        return np.concatenate(out, axis=1)
+        return self._trees.predict(x)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return self._trees.arrays(prefix)
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
 
 
 class GradientBoosting(Regressor):
@@ -147,18 +187,26 @@ class GradientBoosting(Regressor):
 
         hp = dict(self.hyperparameters)
         threads = int(hp.pop("n_threads"))
-        self._models = []
+        models = []
         with native_threads(threads, "openmp"):
             for j in range(t.shape[1]):
                 m = HistGradientBoostingRegressor(
                     early_stopping=False, random_state=self.seed + j, **hp
                 )
-                self._models.append(m.fit(x, t[:, j]))
+                models.append(m.fit(x, t[:, j]))
+        self._trees = TreeSum.from_boosting(models)
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        with native_threads(int(self.hyperparameters["n_threads"]), "openmp"):
-            return np.stack([m.predict(x) for m in self._models], axis=1)
+        return self._trees.predict(x)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return self._trees.arrays(prefix)
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
 
 
 class MLP(Regressor):
@@ -227,6 +275,30 @@ class MLP(Regressor):
         with native_threads(int(self.hyperparameters["n_threads"]), "blas"):
             return self._forward(x)
 
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i, (w, b) in enumerate(self._weights):
+            out[f"{prefix}w{i}"], out[f"{prefix}b{i}"] = w, b
+        return out
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        n_layers = len(tuple(self.hyperparameters["hidden"])) + 1
+        weights = []
+        width = n_features
+        for i in range(n_layers):
+            try:
+                w = np.ascontiguousarray(arrays[f"{prefix}w{i}"], dtype=np.float32)
+                b = np.ascontiguousarray(arrays[f"{prefix}b{i}"], dtype=np.float32)
+            except KeyError:
+                raise DatasetError(f"{source}: MLP layer {i} is missing") from None
+            if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
+                raise DatasetError(f"{source}: MLP layer {i} has shapes {w.shape}, {b.shape}")
+            weights.append((w, b))
+            width = w.shape[1]
+        self._weights = weights
+
     def _forward(self, x: np.ndarray) -> np.ndarray:
         h = np.asarray(x, dtype=np.float32)
         last = len(self._weights) - 1
@@ -273,6 +345,26 @@ class Ensemble(Regressor):
     def predict_std(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         preds = self._all(x)
         return preds.mean(axis=0), preds.std(axis=0)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i, member in enumerate(self._members):
+            out.update(member.arrays(f"{prefix}m{i}/"))
+        return out
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        hp = self.hyperparameters
+        if hp["member"] == "ensemble":
+            raise DatasetError(f"{source}: an ensemble cannot have ensemble members")
+        self._members = [
+            Regressor.from_arrays(
+                hp["member"], self.seed + 1000 * (i + 1), dict(hp["member_hyperparameters"]),
+                arrays, prefix=f"{prefix}m{i}/", n_features=n_features, source=source,
+            )
+            for i in range(int(hp["n_members"]))
+        ]
 
 
 #: Model kind -> class.

@@ -18,6 +18,7 @@ from archgym.proxy.dataset import (
     Dataset,
     build_dataset,
     choose_transforms,
+    design_hashes,
     features,
     forward_transform,
 )
@@ -88,6 +89,9 @@ def fit_dataset(
         seed=seed,
         feature_names=feature_names,
         env_description=dict(description or {}),
+        train_designs={
+            w: np.unique(design_hashes(data.index[data.workload == w])) for w in data.workloads
+        },
     )
 
 

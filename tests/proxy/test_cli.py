@@ -10,7 +10,7 @@ from tests.proxy.conftest import SMOOTH_ID
 
 
 def test_train_then_eval(logs, tmp_path, capsys):
-    out = tmp_path / "m.pkl"
+    out = tmp_path / "m.proxy"
     code = main(
         [
             "proxy",
@@ -33,7 +33,7 @@ def test_train_then_eval(logs, tmp_path, capsys):
     )
     assert code == 0
     assert load_model(out).summary()["training_rows"] == 2000
-    report = tmp_path / "m.pkl.report"
+    report = tmp_path / "m.proxy.report"
     table = pd.read_csv(report / "fidelity.csv")
     assert sorted(set(zip(table["split"], table["held_out"], strict=True))) == [
         ("agent", "low_x"),
@@ -78,7 +78,7 @@ def test_train_on_a_corrupted_file_fails_naming_it(tmp_path, capsys):
             "--env",
             SMOOTH_ID,
             "--out",
-            str(tmp_path / "m.pkl"),
+            str(tmp_path / "m.proxy"),
         ]
     )
     assert code == 2
