@@ -36,6 +36,7 @@ import numpy as np
 
 from archgym.atomic import atomic_path
 from archgym.errors import ArchGymError, ConfigError, DatasetError
+from archgym.objective import Objective
 from archgym.proxy.dataset import design_hashes, features, inverse_transform
 from archgym.proxy.models import Regressor
 from archgym.simulator import Metric
@@ -123,6 +124,9 @@ class ProxyModel:
     env_description: dict[str, Any] = field(default_factory=dict)
     #: Workload -> sorted :func:`~archgym.proxy.dataset.design_hashes` of its training designs.
     train_designs: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Workload -> the objective its logs were written with (``targets``, ``weights``,
+    #: ``goals``, ``reward_formula``), for reward-level fidelity.
+    objectives: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def description(self) -> dict[str, Any]:
         """An env description of what the model stands in for (as stored with logs)."""
@@ -181,6 +185,18 @@ class ProxyModel:
         raise ConfigError(
             f"proxy model for {self.env_id} was trained on workload(s) "
             f"{list(self.workloads)}, not on {label!r}"
+        )
+
+    def objective(self, workload: Any) -> Objective | None:
+        """The objective of a training workload's logs (None when the logs carried none)."""
+        spec = self.objectives.get(workload_label(workload))
+        if not spec or not spec.get("targets"):
+            return None
+        return Objective(
+            dict(spec["targets"]),
+            weights=dict(spec.get("weights") or {}),
+            formula=str(spec.get("reward_formula", "distance")),
+            goals=dict(spec.get("goals") or {}),
         )
 
     def seen_in_training(self, index: np.ndarray, workload: str | np.ndarray) -> np.ndarray:
@@ -256,6 +272,7 @@ class ProxyModel:
                 "hyperparameters": self.model.hyperparameters,
             },
             "train_designs": list(self.train_designs),
+            "objectives": self.objectives,
         }
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -408,5 +425,6 @@ def _parse(body: bytes, source: str) -> ProxyModel:
             name: np.asarray(arrays[f"train/{i}"], dtype=np.uint64)
             for i, name in enumerate(meta["train_designs"])
         },
+        objectives=dict(meta.get("objectives") or {}),
     )
 

@@ -6,13 +6,20 @@
 ``model.json`` and parity plots).
 
 ``archgym proxy eval MODEL --data GLOB`` scores a trained proxy on logged
-evaluations (e.g. new ones) and writes the same report files.
+evaluations it was not trained on and writes the same report files. Rows whose
+design (on its workload) trained the model are left out, and said so on
+stderr, unless ``--include-train`` is given (then the score is partly a
+training-set score, and the report says so); rows of workloads the model was
+not trained on are always left out. Both commands print per-metric scores and
+the reward-level row (reward Spearman, target-met accuracy and F1, top-k
+recall; see :mod:`archgym.proxy.fidelity`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -89,7 +96,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from archgym import datalog
     from archgym.proxy.artifact import load_model
     from archgym.proxy.dataset import build_dataset
-    from archgym.proxy.fidelity import evaluate_model, format_table
+    from archgym.proxy.fidelity import evaluate_model, format_table, held_out_rows
     from archgym.space import DesignSpace
 
     proxy = load_model(args.model)
@@ -104,9 +111,24 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         source=str(args.data),
     )
     report = _report_dir(args, args.model)
-    rows = evaluate_model(proxy, data, space, top_k=args.top_k, plot_dir=report)
-    _write_report(report, rows, proxy.summary(), f"Fidelity of {args.model} on {args.data}")
-    print(f"{proxy.kind} proxy of {proxy.env_id} scored on {len(data.merged())} designs")
+    test, counts = held_out_rows(proxy, data, include_train=args.include_train)
+    if counts["other_workload"]:
+        print(f"warning: left out {counts['other_workload']} logged design(s) of workloads the "
+              f"model was not trained on (it knows {list(proxy.workloads)})", file=sys.stderr)
+    if counts["seen_in_training"]:
+        verb = "KEPT (--include-train)" if args.include_train else "left out"
+        print(f"warning: {verb} {counts['seen_in_training']} logged design(s) the model was "
+              "trained on", file=sys.stderr)
+    rows = evaluate_model(proxy, data, space, top_k=args.top_k, plot_dir=report,
+                          include_train=args.include_train)
+    title = f"Fidelity of {args.model} on {args.data}"
+    if args.include_train and counts["seen_in_training"]:
+        title += f" (includes {counts['seen_in_training']} training designs)"
+    _write_report(report, rows, proxy.summary(), title)
+    print(f"{proxy.kind} proxy of {proxy.env_id} scored on {len(test)} designs "
+          f"({counts['seen_in_training']} training designs "
+          f"{'included' if args.include_train else 'left out'}, "
+          f"{counts['other_workload']} of other workloads left out)")
     print(format_table(rows))
     print(f"report: {report}")
     return 0
@@ -148,5 +170,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workload", "-w", help="score on this workload's rows only")
     p.add_argument("--top-k", type=int, default=10,
                    help="k of the top-k recall in the report (default 10)")
+    p.add_argument("--include-train", action="store_true",
+                   help="also score designs the model was trained on (default: left out)")
     p.add_argument("--report", help="report folder (default: MODEL.report)")
     p.set_defaults(func=_cmd_eval)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from archgym.datalog import describe_data
+from archgym.datalog import describe_data, descriptions
 from archgym.proxy.artifact import ProxyModel
 from archgym.proxy.dataset import (
     Dataset,
@@ -54,8 +54,14 @@ def fit_dataset(
     hyperparameters: Mapping[str, Any] | None = None,
     transforms: Mapping[str, str] | None = None,
     description: Mapping[str, Any] | None = None,
+    objectives: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ProxyModel:
-    """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments)."""
+    """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments).
+
+    ``objectives`` maps a workload to the objective its logs were written with
+    (``targets``, ``weights``, ``goals``, ``reward_formula``); by default every
+    workload gets the objective of ``description``.
+    """
     from archgym import __version__
 
     data = data.merged()
@@ -92,7 +98,27 @@ def fit_dataset(
         train_designs={
             w: np.unique(design_hashes(data.index[data.workload == w])) for w in data.workloads
         },
+        objectives={
+            w: dict((objectives or {}).get(w) or _objective_of(description or {}))
+            for w in data.workloads
+        },
     )
+
+
+_OBJECTIVE_KEYS = ("targets", "weights", "goals", "reward_formula")
+
+
+def _objective_of(description: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: description[k] for k in _OBJECTIVE_KEYS if k in description}
+
+
+def log_objectives(df: pd.DataFrame, env_id: str) -> dict[str, dict[str, Any]]:
+    """Workload -> objective (targets, weights, goals, formula) from a log's stored descriptions."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in descriptions(df):
+        if d.get("env_id") == env_id and d.get("workload") is not None:
+            out.setdefault(str(d["workload"]), _objective_of(d))
+    return out
 
 
 def fit(
@@ -158,6 +184,7 @@ def fit(
         "hyperparameters": hyperparameters,
         "transforms": transforms,
         "description": description,
+        "objectives": log_objectives(df, env_id),
     }
     proxy = fit_dataset(data, **common)
     if report_splits:
