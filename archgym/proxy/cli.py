@@ -136,7 +136,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``proxy`` command (``train``, ``eval``) to the ``archgym`` parser."""
-    from archgym.proxy.models import MODEL_KINDS
+    from archgym.proxy.models import DEFAULT_KIND, MODEL_KINDS
 
     proxy = sub.add_parser("proxy", help="train and evaluate proxy cost models")
     psub = proxy.add_subparsers(dest="proxy_command", required=True)
@@ -145,8 +145,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="log folder, file or glob ('DIR/**/*.parquet')")
     p.add_argument("--env", required=True, help="env id the logs belong to")
     p.add_argument("--workload", "-w", help="train on this workload only")
-    p.add_argument("--model", "-m", choices=MODEL_KINDS.names(), default="rf",
-                   help="model kind (default rf)")
+    p.add_argument("--model", "-m", choices=MODEL_KINDS.names(), default=DEFAULT_KIND,
+                   help=f"model kind (default {DEFAULT_KIND}: the fastest that meets the "
+                        "fidelity bar, see docs/proxy.md)")
     p.add_argument("--out", "-o", required=True, help="model file to write")
     p.add_argument("--seed", "-s", type=int, default=0,
                    help="seed of the model and of the random split (default 0)")

@@ -22,7 +22,7 @@ from archgym.proxy.dataset import (
     features,
     forward_transform,
 )
-from archgym.proxy.models import make_model
+from archgym.proxy.models import DEFAULT_KIND, make_model
 from archgym.simulator import Metric
 from archgym.space import DesignSpace
 
@@ -48,7 +48,7 @@ def fit_dataset(
     env_version: int,
     space: DesignSpace,
     metrics: Sequence[Metric],
-    model: str = "rf",
+    model: str = DEFAULT_KIND,
     seed: int = 0,
     log_metrics: str | Sequence[str] | None = "auto",
     hyperparameters: Mapping[str, Any] | None = None,
@@ -124,7 +124,7 @@ def log_objectives(df: pd.DataFrame, env_id: str) -> dict[str, dict[str, Any]]:
 def fit(
     df: pd.DataFrame,
     env_id: str,
-    model: str = "rf",
+    model: str = DEFAULT_KIND,
     *,
     workload: str | None = None,
     seed: int = 0,
@@ -142,7 +142,8 @@ def fit(
     Args:
         df: Logged evaluations (:func:`archgym.datalog.load`).
         env_id: The registered env the rows belong to.
-        model: ``"rf"``, ``"gbt"``, ``"mlp"`` or ``"ensemble"``.
+        model: ``"rf"``, ``"gbt"``, ``"mlp"`` or ``"ensemble"`` (default
+            :data:`~archgym.proxy.models.DEFAULT_KIND`, ``"gbt"``).
         workload: Train on this workload only (default: every workload in the
             log, with a one-hot workload feature when there are several).
         seed: Seed of the model and of the random split.

@@ -34,14 +34,21 @@ _ARRAYS = ("feature", "threshold", "left", "right", "value", "roots", "cols", "b
 
 
 @njit(cache=True, nogil=True)
-def _tree_sum(x, feature, threshold, left, right, value, roots, cols, out):  # pragma: no cover
+def _tree_sum(x, nodes, value, roots, cols, out):  # pragma: no cover
+    # nodes[i] = (threshold, feature, left, right): one node per 32 bytes, so a visit
+    # touches one cache line instead of four (the trees of a forest exceed the caches).
     n = x.shape[0]
     width = value.shape[1]
     for i in range(n):
         for t in range(roots.shape[0]):
             node = roots[t]
-            while feature[node] >= 0:
-                node = left[node] if x[i, feature[node]] <= threshold[node] else right[node]
+            f = np.int64(nodes[node, 1])
+            while f >= 0:
+                if x[i, f] <= nodes[node, 0]:
+                    node = np.int64(nodes[node, 2])
+                else:
+                    node = np.int64(nodes[node, 3])
+                f = np.int64(nodes[node, 1])
             c = cols[t]
             for k in range(width):
                 out[i, c + k] += value[node, k]
@@ -82,14 +89,18 @@ class TreeSum:
     def n_trees(self) -> int:
         return len(self.roots)
 
+    def __post_init__(self) -> None:
+        self._nodes: np.ndarray | None = None
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Outputs ``(n, n_outputs)`` for a feature matrix ``x`` ``(n, n_features)``."""
         x = np.asarray(x, dtype=np.float32 if self.float32 else np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
         out = np.zeros((len(x), self.n_outputs), dtype=np.float64)
+        if self._nodes is None:  # node numbers < 2**53 are exact in float64
+            self._nodes = np.stack([self.threshold, self.feature, self.left, self.right], axis=1)
         if len(x) and self.n_trees:
-            _tree_sum(x, self.feature, self.threshold, self.left, self.right, self.value,
-                      self.roots, self.cols, out)
+            _tree_sum(x, self._nodes, self.value, self.roots, self.cols, out)
         out *= self.scale
         out += self.base
         return out
