@@ -57,6 +57,8 @@ def _log_metrics(text: str) -> Any:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
     from archgym import datalog
     from archgym.cli import parse_kv
     from archgym.proxy.fidelity import format_table
@@ -65,20 +67,33 @@ def _cmd_train(args: argparse.Namespace) -> int:
     df = datalog.load(args.data)
     report = _report_dir(args, args.out)
     splits = tuple(s for s in args.splits.split(",") if s)
-    proxy = fit(
-        df,
-        args.env,
-        args.model,
-        workload=args.workload,
-        seed=args.seed,
-        log_metrics=_log_metrics(args.log_metrics),
-        hyperparameters=parse_kv(args.hp),
-        report_splits=splits,
-        test_fraction=args.test_fraction,
-        top_k=args.top_k,
-        source=str(args.data),
-        plot_dir=report,
-    )
+    bar = tqdm(total=1, unit="model", dynamic_ncols=True,
+               disable=True if args.quiet else None)  # None: off when not a terminal
+
+    def progress(done: int, total: int, label: str) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_description(label)
+        bar.refresh()
+
+    try:
+        proxy = fit(
+            df,
+            args.env,
+            args.model,
+            workload=args.workload,
+            seed=args.seed,
+            log_metrics=_log_metrics(args.log_metrics),
+            hyperparameters=parse_kv(args.hp),
+            report_splits=splits,
+            test_fraction=args.test_fraction,
+            top_k=args.top_k,
+            source=str(args.data),
+            plot_dir=report,
+            progress=progress,
+        )
+    finally:
+        bar.close()
     proxy.save(args.out)
     summary = proxy.summary()
     _write_report(report, proxy.fidelity, summary, f"Fidelity of {args.model} proxy of {args.env}")
@@ -163,6 +178,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="k of the top-k recall in the report (default 10)")
     p.add_argument("--log-metrics", default="auto", help="auto, none, or comma-separated names")
     p.add_argument("--report", help="report folder (default: MODEL.report)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_train)
 
     p = psub.add_parser("eval", help="score a trained proxy on evaluation logs")

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -136,6 +136,7 @@ def fit(
     description: Mapping[str, Any] | None = None,
     source: str = "evaluation log",
     plot_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ProxyModel:
     """Train a proxy of ``env_id``'s simulator from logged evaluations.
 
@@ -159,12 +160,16 @@ def fit(
             (default: the one stored with the logs ``df`` was loaded from).
         source: How to name the data in error messages.
         plot_dir: Folder for the parity plots of the report (none when None).
+        progress: Called as ``progress(done, total, label)`` before each model
+            is trained (the final one, then one per report split) and once at
+            the end with ``done == total`` (the CLI draws a progress bar).
 
     Returns:
         The trained :class:`ProxyModel`, fitted on all rows, with its
         fidelity report in ``.fidelity``.
     """
     from archgym.proxy.fidelity import evaluate_splits
+    from archgym.proxy.splits import make_splits
 
     if description is None:
         description = describe_data(df, env_id, workload)
@@ -187,16 +192,33 @@ def fit(
         "description": description,
         "objectives": log_objectives(df, env_id),
     }
+    total = 1 + (len(make_splits(data, tuple(report_splits), test_fraction, seed))
+                 if report_splits and progress is not None else 0)
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, label)
+        done += 1
+
+    def train_split(train: Dataset) -> ProxyModel:
+        step(f"report split {done} of {total - 1}")
+        return fit_dataset(train, **common)
+
+    step(f"{model} on all {len(data.merged())} designs")
     proxy = fit_dataset(data, **common)
     if report_splits:
         proxy.fidelity = evaluate_splits(
             data,
             tuple(report_splits),
-            lambda train: fit_dataset(train, **common),
+            train_split,
             space,
             test_fraction=test_fraction,
             seed=seed,
             top_k=top_k,
             plot_dir=plot_dir,
         )
+    if progress is not None:
+        progress(total, total, "done")
     return proxy

@@ -97,3 +97,22 @@ def test_train_on_a_corrupted_file_fails_naming_it(tmp_path, capsys):
     )
     assert code == 2
     assert "part-bad.parquet: not a readable Parquet file" in capsys.readouterr().err
+
+
+def test_train_draws_a_progress_bar_on_a_terminal_only(logs, tmp_path, capsys, monkeypatch):
+    import tqdm
+
+    made = []
+    real = tqdm.tqdm
+
+    def spy(*args, **kwargs):
+        made.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tqdm, "tqdm", spy)
+    base = ["proxy", "train", "--data", str(logs), "--env", SMOOTH_ID, "--workload", "base",
+            "--model", "gbt", "--hp", "max_iter=10", "--splits", ""]
+    assert main([*base, "--out", str(tmp_path / "a.proxy")]) == 0
+    assert main([*base, "--out", str(tmp_path / "b.proxy"), "--quiet"]) == 0
+    assert [m["disable"] for m in made] == [None, True]  # None: tqdm turns off off a terminal
+    assert "model/s" not in capsys.readouterr().err  # pytest's stderr is no terminal
