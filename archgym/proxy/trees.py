@@ -13,8 +13,9 @@ A :class:`TreeSum` computes, per row ``x`` and output column ``c``::
 — a random forest is ``scale = 1 / n_trees`` and ``base = 0``; gradient-boosted
 trees are ``scale = 1`` and ``base`` = the model's baseline prediction. A node
 sends ``x`` left when ``x[feature] <= threshold``; ``feature < 0`` marks a
-leaf. Children always have larger node numbers than their parent (checked
-when arrays are loaded), so evaluation always ends, even on a crafted file.
+leaf. A node's left child is the next node and its right child comes later
+(as scikit-learn numbers them; checked when arrays are loaded), so evaluation
+always ends, even on a crafted file.
 """
 
 from __future__ import annotations
@@ -33,25 +34,30 @@ __all__ = ["TreeSum"]
 _ARRAYS = ("feature", "threshold", "left", "right", "value", "roots", "cols", "base", "scale")
 
 
+#: A node as the kernel reads it: 16 bytes, so a visit touches one cache line (the
+#: trees of a model exceed the caches). The left child is always the next node.
+_NODE = np.dtype([("threshold", "<f8"), ("feature", "<i4"), ("right", "<i4")])
+
+
 @njit(cache=True, nogil=True)
-def _tree_sum(x, nodes, value, roots, cols, out):  # pragma: no cover
-    # nodes[i] = (threshold, feature, left, right): one node per 32 bytes, so a visit
-    # touches one cache line instead of four (the trees of a forest exceed the caches).
+def _tree_sum(x, nodes, value, inline, roots, cols, out):  # pragma: no cover
+    # ``inline``: one output per tree, its leaf value stored in the leaf's threshold.
     n = x.shape[0]
     width = value.shape[1]
     for i in range(n):
         for t in range(roots.shape[0]):
             node = roots[t]
-            f = np.int64(nodes[node, 1])
-            while f >= 0:
-                if x[i, f] <= nodes[node, 0]:
-                    node = np.int64(nodes[node, 2])
+            while nodes[node].feature >= 0:
+                if x[i, nodes[node].feature] <= nodes[node].threshold:
+                    node += 1
                 else:
-                    node = np.int64(nodes[node, 3])
-                f = np.int64(nodes[node, 1])
+                    node = nodes[node].right
             c = cols[t]
-            for k in range(width):
-                out[i, c + k] += value[node, k]
+            if inline:
+                out[i, c] += nodes[node].threshold
+            else:
+                for k in range(width):
+                    out[i, c + k] += value[node, k]
 
 
 @dataclass
@@ -97,10 +103,17 @@ class TreeSum:
         x = np.asarray(x, dtype=np.float32 if self.float32 else np.float64)
         x = np.ascontiguousarray(x, dtype=np.float64)
         out = np.zeros((len(x), self.n_outputs), dtype=np.float64)
-        if self._nodes is None:  # node numbers < 2**53 are exact in float64
-            self._nodes = np.stack([self.threshold, self.feature, self.left, self.right], axis=1)
+        if self._nodes is None:
+            self._nodes = np.zeros(len(self.feature), dtype=_NODE)
+            self._nodes["threshold"] = self.threshold
+            self._nodes["feature"] = self.feature
+            self._nodes["right"] = self.right
+            if self.value.shape[1] == 1:
+                leaf = self.feature < 0
+                self._nodes["threshold"][leaf] = self.value[leaf, 0]
         if len(x) and self.n_trees:
-            _tree_sum(x, self._nodes, self.value, self.roots, self.cols, out)
+            _tree_sum(x, self._nodes, self.value, self.value.shape[1] == 1, self.roots,
+                      self.cols, out)
         out *= self.scale
         out += self.base
         return out
@@ -216,6 +229,8 @@ class TreeSum:
             return DatasetError(f"{source}: unsound tree arrays ({what})")
 
         n = len(self.feature)
+        if n >= 2**31 - 1:
+            raise bad(f"{n} nodes (at most 2**31 - 2)")
         if any(a.ndim != 1 or len(a) != n for a in (self.threshold, self.left, self.right)):
             raise bad("node arrays of different lengths")
         if self.value.ndim != 2 or len(self.value) != n:
@@ -233,6 +248,10 @@ class TreeSum:
         if len(inner):
             if n_features is not None and self.feature[inner].max() >= n_features:
                 raise bad(f"a split on feature {int(self.feature[inner].max())} of {n_features}")
-            for child in (self.left[inner], self.right[inner]):
-                if np.any(child <= inner) or np.any(child >= n):
-                    raise bad("a child that is not after its parent")
+            if np.any(self.left[inner] != inner + 1):
+                raise bad("a left child that is not the next node")
+            right = self.right[inner]
+            if np.any(right <= inner + 1) or np.any(right >= n):
+                raise bad("a right child that is not after its parent's left child")
+            if self.feature[inner].max() >= 2**31:
+                raise bad("a feature number beyond 2**31")

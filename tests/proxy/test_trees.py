@@ -60,7 +60,7 @@ def test_unsound_arrays_are_refused(data):
     with pytest.raises(DatasetError, match=r"src: unsound tree arrays \(a split on feature \d"):
         TreeSum.from_arrays(good, "", 3, "src")
     bad = {**good, "right": np.where(good["feature"] >= 0, -1, 0)}
-    with pytest.raises(DatasetError, match="not after its parent"):
+    with pytest.raises(DatasetError, match="right child that is not after"):
         TreeSum.from_arrays(bad, "", 5, "src")
     with pytest.raises(DatasetError, match="'cols' is missing"):
         TreeSum.from_arrays({k: v for k, v in good.items() if k != "cols"}, "", 5, "src")
