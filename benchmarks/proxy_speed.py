@@ -114,8 +114,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/proxy_speed")
     parser.add_argument("--envs", default=",".join(ENVS), help="comma-separated env ids")
-    parser.add_argument("--train", type=int, default=1500, help="logged training designs per env")
-    parser.add_argument("--n", type=int, default=200, help="timed test designs per env")
+    parser.add_argument("--train", type=int, default=1000, help="logged training designs per env")
+    parser.add_argument("--n", type=int, default=150, help="timed test designs per env")
     parser.add_argument("--repeats", type=int, default=2, help="rollouts timed per backend")
     parser.add_argument("--models", default="rf,gbt,mlp,ensemble", help="model kinds")
     parser.add_argument("--threshold", type=float, default=0.1,
@@ -131,7 +131,8 @@ def main() -> None:
         tag = env_id.split("/")[-1]
         logs = out / "logs" / tag
         collect(env_id, kwargs, logs, args.train, args.seed)
-        df = datalog.load(logs)
+        df = datalog.load(logs).iloc[: args.train]
+        t_env = time.perf_counter()
         env = archgym.make(env_id, **kwargs)
         space = env.unwrapped.design_space
         names = env.unwrapped.metric_names
@@ -178,6 +179,7 @@ def main() -> None:
                       f"{row['ms_per_step'] / row['sim_ms_per_step']:7.3f} | {worst[:18]:>18} | "
                       f"{row['reward_spearman']:15.3f} | {row['target_met_f1']:13.3f} | "
                       f"{row['topk_recall']:13.2f} |{extra_text}")
+        print(f"({time.perf_counter() - t_env:.0f} s: training {len(kinds)} kinds and stepping)")
     bar = BAR["reward_spearman"]
     proxied = [r for r in results if r["backend"] == "proxy"]
     learnable = {r["env"] for r in proxied if r["reward_spearman"] >= bar}
