@@ -352,7 +352,7 @@ def load_model(path: str | os.PathLike[str] | ProxyModel) -> ProxyModel:
     end = data.find(b"\n", 0, _HEADER_MAX)
     header = data[:end] if end >= 0 else data[:_HEADER_MAX]
     if not header.startswith(_MAGIC + b" "):
-        hint = (" (a pickle: format 1 of ArchGym < 0.2, which is no longer loaded because "
+        hint = (" (a pickle: the old format 1, which is no longer loaded because "
                 "unpickling runs code; retrain it with `archgym proxy train`)"
                 if data[:1] == b"\x80" else "")
         raise DatasetError(f"{path}: not a readable proxy model (not an ArchGym proxy file){hint}")

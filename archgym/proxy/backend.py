@@ -207,7 +207,7 @@ class AutoSimulator(Simulator):
         self.n_simulated += 1
         start = time.perf_counter()
         try:
-            result = self.simulator.evaluate(design, workload)
+            result = self.simulator.evaluate_index(index, workload, design)
         except InvalidDesign as exc:
             self._log(design, workload, None, str(exc), time.perf_counter() - start)
             raise
