@@ -156,7 +156,8 @@ def main() -> None:
             train_s = time.perf_counter() - t1
             path = model.save(out / f"{tag}_{kind}.proxy")
             keep = ~load_model(path).seen_in_training(index, workload)
-            backends = [("proxy", {})]
+            backends: list[tuple[str, dict[str, Any]]] = [("proxy", {})]
+            model_ms = math.nan
             if model.has_uncertainty:
                 backends.append(("auto", {"uncertainty_threshold": args.threshold}))
             for backend, extra in backends:
@@ -173,7 +174,10 @@ def main() -> None:
                 results.append(row)
                 label = f"{kind} ({backend})" if backend != "proxy" else kind
                 worst = f"{100 * row['nrmse_max']:.2f} ({row['worst_metric']})"
-                extra_text = (f"  [{100 * row['simulated_share']:.0f}% simulated]"
+                if backend == "proxy":
+                    model_ms = row["ms_per_step"]
+                extra_text = (f"  [{100 * row['simulated_share']:.0f}% simulated; simulator + "
+                              f"model = {1e3 * sim_s + model_ms:.3f} ms]"
                               if backend == "auto" else "")
                 print(f"| {label:<14} | {row['ms_per_step']:8.3f} | "
                       f"{row['ms_per_step'] / row['sim_ms_per_step']:7.3f} | {worst[:18]:>18} | "
