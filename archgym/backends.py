@@ -21,7 +21,11 @@ __all__ = ["BACKENDS", "register_backend", "resolve_backend"]
 
 
 def _simulator_backend(
-    simulator: Simulator, *, design_space: DesignSpace, workload: str, **options: Any
+    simulator: Simulator,
+    *,
+    design_space: DesignSpace,
+    workload: str | tuple[str, ...],
+    **options: Any,
 ) -> Simulator:
     if options:
         raise ConfigError(
@@ -59,7 +63,8 @@ def resolve_backend(
             design space.
         simulator: The env's real simulator.
         design_space: The env's design space (the simulator's or a restriction).
-        workload: The env's workload label (proxies are trained per workload).
+        workload: The env's workload label, or a tuple of labels for an env
+            that samples several (proxies are trained per workload).
         **options: The backend's own options (e.g. ``proxy_model``).
     """
     if isinstance(backend, Simulator):

@@ -149,7 +149,7 @@ class ArchEnv(gym.Env):
         backend_options: Keyword arguments of the backend (e.g.
             ``proxy_model``, ``uncertainty_threshold``).
         **options: Backend options may also be given directly, e.g.
-            ``gym.make(id, backend="proxy", proxy_model="m.pkl")``. Any other
+            ``gym.make(id, backend="proxy", proxy_model="m.proxy")``. Any other
             keyword is rejected by the backend with a clear error.
 
     Raises:

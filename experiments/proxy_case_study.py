@@ -119,7 +119,7 @@ def main() -> None:
         model = fit(df, ENV_ID, kind, workload=WORKLOAD, seed=0,
                     hyperparameters=HYPERPARAMETERS.get(kind), report_splits=("random", "agent"),
                     plot_dir=out / f"parity_{kind}")
-        model.save(out / f"dram_{kind}.pkl")
+        model.save(out / f"dram_{kind}.proxy")
         for r in model.fidelity:
             all_rows.append({"model": kind, **r})
         lines += [f"## {kind} ({model.n_designs} designs, {time.perf_counter() - t1:.0f} s)", "",
@@ -129,7 +129,7 @@ def main() -> None:
 
     seeds = [int(s) for s in args.seeds.split(",") if s]
     targets = json.loads(args.targets)
-    model_path = Path(args.proxy_model or out / f"dram_{args.proxy_kind}.pkl")
+    model_path = Path(args.proxy_model or out / f"dram_{args.proxy_kind}.proxy")
     runs = compare(names, seeds, args.budget, model_path, targets)
     runs.to_csv(out / "comparison.csv", index=False)
     table = runs.pivot_table(index="agent", columns="backend",

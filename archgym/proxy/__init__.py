@@ -7,22 +7,32 @@ use it as a backend of the same env::
     import archgym
     from archgym import datalog, proxy
 
-    model = proxy.fit(datalog.load("runs/**/*.parquet"), "archgym/DRAMController-v0", model="rf")
-    model.save("dram_rf.pkl")
-    env = archgym.make("archgym/DRAMController-v0", backend="proxy", proxy_model="dram_rf.pkl")
+    model = proxy.fit(datalog.load("runs/**/*.parquet"), "archgym/DRAMController-v0")
+    model.save("dram.proxy")
+    env = archgym.make("archgym/DRAMController-v0", backend="proxy", proxy_model="dram.proxy")
+
+Public API for other code: :func:`load_model` (alias ``load``) reads and checks
+an artefact; :meth:`ProxyModel.predict_index` predicts metrics (and an
+ensemble's uncertainty) for design index vectors; ``model.env_id``,
+``model.env_version``, ``model.workloads``, ``model.kind``, ``model.metrics``
+and :meth:`ProxyModel.summary` describe it; :meth:`ProxyModel.check_workload`
+and :meth:`ProxyModel.seen_in_training` tell whether it can answer for, and
+was trained on, a workload and designs; :class:`ProxySimulator` wraps it as a
+:class:`~archgym.simulator.Simulator` (``evaluate``, ``evaluate_batch``).
 """
 
 from archgym.proxy.artifact import ProxyModel, load_model
 from archgym.proxy.backend import AutoSimulator, ProxySimulator, auto_backend, proxy_backend
 from archgym.proxy.dataset import Dataset, build_dataset
 from archgym.proxy.fidelity import evaluate_model, evaluate_splits, format_table, scores
-from archgym.proxy.models import MODEL_KINDS, make_model
+from archgym.proxy.models import DEFAULT_KIND, MODEL_KINDS, make_model
 from archgym.proxy.splits import leave_one_out, make_splits, random_split
 from archgym.proxy.training import env_description, fit, fit_dataset
 
 load = load_model
 
 __all__ = [
+    "DEFAULT_KIND",
     "MODEL_KINDS",
     "AutoSimulator",
     "Dataset",

@@ -10,8 +10,8 @@
 
 Both are reached through the backend registry (:mod:`archgym.backends`)::
 
-    gym.make(ENV_ID, backend="proxy", proxy_model="model.pkl")
-    gym.make(ENV_ID, backend="auto", proxy_model="ens.pkl", uncertainty_threshold=0.1)
+    gym.make(ENV_ID, backend="proxy", proxy_model="model.proxy")
+    gym.make(ENV_ID, backend="auto", proxy_model="ens.proxy", uncertainty_threshold=0.1)
 
 A proxy knows only the declared constraints of the design space; a design the
 real simulator would reject for another reason still gets a prediction.
@@ -113,18 +113,24 @@ def proxy_backend(
     simulator: Simulator,
     *,
     design_space: DesignSpace,
-    workload: str,
+    workload: Any,
     proxy_model: Any = None,
     **options: Any,
 ) -> ProxySimulator:
-    """Backend factory ``"proxy"``: the env's simulator replaced by ``proxy_model``."""
+    """Backend factory ``"proxy"``: the env's simulator replaced by ``proxy_model``.
+
+    ``workload`` is the env's workload label, or a tuple of labels for an env
+    that samples several; the model must have been trained on each (matched
+    by :meth:`ProxyModel.check_workload`).
+    """
     if options:
         raise ConfigError(f"backend 'proxy' takes only proxy_model; got {sorted(options)}")
     if proxy_model is None:
         raise ConfigError("backend 'proxy' needs proxy_model=PATH (a trained proxy artifact)")
     proxy = load_model(proxy_model)
     proxy.check_space(design_space)
-    proxy.check_workload(workload)
+    for label in workload if isinstance(workload, tuple) else (workload,):
+        proxy.check_workload(label)
     _check_metrics(proxy, simulator)
     return ProxySimulator(proxy, design_space=design_space)
 
@@ -201,7 +207,7 @@ class AutoSimulator(Simulator):
         self.n_simulated += 1
         start = time.perf_counter()
         try:
-            result = self.simulator.evaluate(design, workload)
+            result = self.simulator.evaluate_index(index, workload, design)
         except InvalidDesign as exc:
             self._log(design, workload, None, str(exc), time.perf_counter() - start)
             raise
@@ -293,7 +299,7 @@ def auto_backend(
     simulator: Simulator,
     *,
     design_space: DesignSpace,
-    workload: str,
+    workload: Any,
     proxy_model: Any = None,
     uncertainty_threshold: float | None = None,
     log_dir: str | os.PathLike[str] | None = None,

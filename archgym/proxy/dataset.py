@@ -36,6 +36,7 @@ __all__ = [
     "Dataset",
     "build_dataset",
     "choose_transforms",
+    "design_hashes",
     "features",
     "forward_transform",
     "inverse_transform",
@@ -141,6 +142,21 @@ class Dataset:
         h.update(np.ascontiguousarray(self.count[order], dtype=np.int64).tobytes())
         h.update(",".join(self.metrics).encode())
         return h.hexdigest()
+
+
+def design_hashes(index: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per design index vector (BLAKE2b of its int64 bytes), as uint64 ``(n,)``.
+
+    The hash set of a proxy's training designs (per workload) is stored in its
+    artifact so that an evaluation can tell which rows the model was trained on.
+    """
+    matrix = np.ascontiguousarray(np.asarray(index, dtype="<i8"))
+    if matrix.ndim != 2:
+        raise DatasetError(f"design index matrix must be 2-D, got shape {matrix.shape}")
+    out = np.empty(len(matrix), dtype=np.uint64)
+    for i, row in enumerate(matrix):
+        out[i] = int.from_bytes(hashlib.blake2b(row.tobytes(), digest_size=8).digest(), "little")
+    return out
 
 
 def _row_keys(index: np.ndarray, workload: np.ndarray) -> np.ndarray:

@@ -15,6 +15,17 @@ Per metric and split (scores are computed on raw values, in the metric's unit):
   simulated value is at least as good as the simulator's ``k``-th best value
   (without ties this is the plain set overlap).
 
+Reward level (one row per split with ``metric == "reward"``), from the
+objective the logs were written with (targets, weights and formula per
+workload, stored in the artifact): the same scores on the reward computed from
+simulated and from predicted metrics — ``spearman`` there is the reward rank
+correlation and ``topk_recall`` the share of the simulator's ``k`` best
+designs by reward that are among the proxy's ``k`` best — plus
+``target_met_accuracy`` (share of designs whose target-met verdict the proxy
+gets right) and ``target_met_f1`` (F1 of the proxy's "meets the target"
+verdicts; NaN when neither the simulator nor the proxy finds any design that
+meets it). Metric rows carry NaN in these two columns.
+
 Parity plots (predicted vs simulated, :func:`parity_plot`) are PNG files
 (:mod:`archgym.figures`) naming the split, with each fold's nRMSE and Spearman
 on the figure, the target when the env description has one, and log axes
@@ -32,22 +43,28 @@ from typing import Any
 
 import numpy as np
 
+from archgym.errors import DatasetError
 from archgym.proxy.artifact import ProxyModel
 from archgym.proxy.dataset import Dataset
 from archgym.proxy.splits import make_splits
 from archgym.space import DesignSpace
 
 __all__ = [
+    "REWARD_SCORE_NAMES",
     "SCORE_NAMES",
     "draw_parity",
     "evaluate_model",
     "evaluate_splits",
     "format_table",
+    "held_out_rows",
     "parity_plot",
+    "reward_scores",
     "scores",
 ]
 
 SCORE_NAMES = ("rmse", "nrmse", "mae", "r2", "spearman", "kendall", "topk_recall")
+#: Scores of the reward row only.
+REWARD_SCORE_NAMES = ("target_met_accuracy", "target_met_f1")
 
 
 def scores(
@@ -83,6 +100,71 @@ def scores(
     }
 
 
+def reward_scores(
+    r_true: np.ndarray,
+    r_pred: np.ndarray,
+    met_true: np.ndarray,
+    met_pred: np.ndarray,
+    top_k: int = 10,
+) -> dict[str, float]:
+    """Reward-level scores: :func:`scores` of the reward (higher is better) and target-met ones."""
+    out = scores(r_true, r_pred, "max", top_k)
+    met_true = np.asarray(met_true, dtype=bool)
+    met_pred = np.asarray(met_pred, dtype=bool)
+    tp = int(np.sum(met_true & met_pred))
+    denominator = int(met_true.sum() + met_pred.sum())
+    out["target_met_accuracy"] = float(np.mean(met_true == met_pred)) if len(met_true) else math.nan
+    out["target_met_f1"] = 2.0 * tp / denominator if denominator else math.nan
+    return out
+
+
+def _reward_row(
+    proxy: ProxyModel, test: Dataset, y_pred: np.ndarray, top_k: int
+) -> dict[str, Any] | None:
+    """Rewards and target-met verdicts of simulated and predicted metrics (None: no objective)."""
+    n = len(test)
+    r_true, r_pred = np.full(n, np.nan), np.full(n, np.nan)
+    m_true, m_pred = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    cols = [test.metrics.index(name) for name in proxy.metric_names]
+    for name in sorted(set(test.workload.tolist())):
+        objective = proxy.objective(name)
+        if objective is None:
+            return None
+        for i in np.flatnonzero(test.workload == name):
+            true = dict(zip(proxy.metric_names, test.y[i, cols].tolist(), strict=True))
+            pred = dict(zip(proxy.metric_names, y_pred[i].tolist(), strict=True))
+            r_true[i], r_pred[i] = objective.reward(true), objective.reward(pred)
+            m_true[i], m_pred[i] = objective.target_met(true), objective.target_met(pred)
+    return reward_scores(r_true, r_pred, m_true, m_pred, top_k)
+
+
+def held_out_rows(
+    proxy: ProxyModel, data: Dataset, *, include_train: bool = False
+) -> tuple[Dataset, dict[str, int]]:
+    """The rows of ``data`` an honest evaluation of ``proxy`` may score.
+
+    Rows of a workload the model was not trained on are always left out (the
+    model cannot answer for it); rows whose design (with its workload) trained
+    the model are left out unless ``include_train``.
+
+    Returns:
+        The kept rows (merged across agents) and the counts
+        ``{"kept", "other_workload", "seen_in_training"}``.
+    """
+    merged = data.merged()
+    known = np.isin(merged.workload.astype(str), list(proxy.workloads))
+    seen = np.zeros(len(merged), dtype=bool)
+    if known.any():
+        seen[known] = proxy.seen_in_training(merged.index[known], merged.workload[known])
+    keep = known & (include_train | ~seen)
+    counts = {
+        "kept": int(keep.sum()),
+        "other_workload": int((~known).sum()),
+        "seen_in_training": int((known & seen).sum()),
+    }
+    return merged.subset(np.flatnonzero(keep)), counts
+
+
 def _rows(
     proxy: ProxyModel,
     test: Dataset,
@@ -106,6 +188,21 @@ def _rows(
                 "n_test": len(test),
                 "k": min(top_k, len(test)),
                 **scores(test.y[:, col], y_pred[:, j], metric.goal, top_k),
+                **dict.fromkeys(REWARD_SCORE_NAMES, math.nan),
+            }
+        )
+    reward = _reward_row(proxy, test, y_pred, top_k)
+    if reward is not None:
+        out.append(
+            {
+                "split": split,
+                "held_out": held_out,
+                "metric": "reward",
+                "unit": "",
+                "n_train": n_train,
+                "n_test": len(test),
+                "k": min(top_k, len(test)),
+                **reward,
             }
         )
     return out, y_pred
@@ -119,9 +216,28 @@ def evaluate_model(
     top_k: int = 10,
     split: str = "given",
     plot_dir: str | os.PathLike[str] | None = None,
+    include_train: bool = False,
 ) -> list[dict[str, Any]]:
-    """Scores of a trained proxy on a whole dataset (e.g. new logs); one row per metric."""
-    test = data.merged()
+    """Scores of a trained proxy on logged evaluations (e.g. new ones).
+
+    Only honest rows are scored (:func:`held_out_rows`): designs the model was
+    trained on are left out unless ``include_train``, and rows of workloads it
+    was not trained on are always left out.
+
+    Returns:
+        One row per metric and a ``"reward"`` row (see the module docstring).
+
+    Raises:
+        DatasetError: no row is left to score.
+    """
+    test, counts = held_out_rows(proxy, data, include_train=include_train)
+    if not len(test):
+        raise DatasetError(
+            f"nothing to score: of {len(data.merged())} logged designs, "
+            f"{counts['seen_in_training']} trained the model and {counts['other_workload']} "
+            f"are of workloads it was not trained on ({list(proxy.workloads)}); score "
+            "training designs only with include_train=True (--include-train)"
+        )
     rows, y_pred = _rows(proxy, test, space, split, "-", proxy.n_designs, top_k)
     if plot_dir is not None:
         for j, metric in enumerate(proxy.metrics):
@@ -278,8 +394,14 @@ def draw_parity(
     return fig
 
 
+def _optional(value: Any, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return format(value, fmt)
+
+
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
-    """A Markdown table of fidelity rows (nRMSE as a percentage)."""
+    """A Markdown table of fidelity rows (nRMSE as a percentage; the reward row's unit is empty)."""
     head = (
         "split",
         "held out",
@@ -292,6 +414,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
         "Spearman",
         "Kendall",
         "top-k recall",
+        "target-met acc",
+        "target-met F1",
     )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
@@ -301,7 +425,7 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                 [
                     str(r["split"]),
                     str(r["held_out"]),
-                    f"{r['metric']} [{r['unit']}]",
+                    f"{r['metric']} [{r['unit']}]" if r["unit"] else str(r["metric"]),
                     str(r["n_test"]),
                     f"{r['rmse']:.4g}",
                     f"{100 * r['nrmse']:.3f}",
@@ -310,6 +434,8 @@ def format_table(rows: Sequence[dict[str, Any]]) -> str:
                     f"{r['spearman']:.4f}",
                     f"{r['kendall']:.4f}",
                     f"{r['topk_recall']:.2f} (k={r['k']})",
+                    _optional(r.get("target_met_accuracy"), ".3f"),
+                    _optional(r.get("target_met_f1"), ".3f"),
                 ]
             )
             + " |"

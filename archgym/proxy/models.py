@@ -10,7 +10,7 @@ Hyperparameters (constructor keywords, defaults in brackets):
 * ``rf`` — scikit-learn ``RandomForestRegressor`` (the original ArchGym's
   choice): ``n_estimators`` [100], ``min_samples_leaf`` [1],
   ``max_features`` [1.0, all features], ``per_metric`` [True: one forest per
-  metric; False: one multi-output forest], ``n_jobs`` [2].
+  metric; False: one multi-output forest], ``n_jobs`` [2, training only].
 * ``gbt`` — scikit-learn ``HistGradientBoostingRegressor``, one per metric:
   ``max_iter`` [400], ``learning_rate`` [0.1], ``max_leaf_nodes`` [31],
   ``min_samples_leaf`` [10], ``l2_regularization`` [0.0], ``n_threads`` [1:
@@ -24,7 +24,15 @@ Hyperparameters (constructor keywords, defaults in brackets):
 * ``ensemble`` — ``n_members`` [5] models of kind ``member`` ["gbt"], each
   trained on its own bootstrap resample with its own seed; the prediction is the
   members' mean and the uncertainty their standard deviation (in standardised
-  target units), per design and metric.
+  target units), per design and metric. ``member_hyperparameters`` [None: the
+  member's :data:`MEMBER_DEFAULTS`, for ``gbt`` ``max_iter`` 100 and
+  ``learning_rate`` 0.2, so the five members cost about one default ``gbt``].
+
+Tree models are trained by scikit-learn and then compiled into flat arrays
+(:class:`~archgym.proxy.trees.TreeSum`, one Numba loop over every tree), which
+predict the same numbers without scikit-learn's per-tree overhead. Every model
+stores itself as named NumPy arrays (:meth:`Regressor.arrays`, rebuilt by
+:meth:`Regressor.from_arrays`): no pickle is involved.
 """
 
 from __future__ import annotations
@@ -35,11 +43,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from archgym.errors import ConfigError, UnknownName
+from archgym.errors import ConfigError, DatasetError, UnknownName
+from archgym.proxy.trees import TreeSum
 from archgym.registry import Registry
 from archgym.threads import native_threads, torch_threads
 
 __all__ = [
+    "DEFAULT_KIND",
+    "MEMBER_DEFAULTS",
     "MLP",
     "MODEL_KINDS",
     "Ensemble",
@@ -88,6 +99,36 @@ class Regressor(ABC):
             f"model kind {self.kind!r} gives no per-prediction uncertainty; train an 'ensemble'"
         )
 
+    @abstractmethod
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """The trained state as named arrays (keys start with ``prefix``)."""
+
+    @abstractmethod
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        """Set the trained state from :meth:`arrays` (DatasetError naming ``source`` if unsound)."""
+
+    @classmethod
+    def from_arrays(
+        cls,
+        kind: str,
+        seed: int,
+        hyperparameters: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        *,
+        prefix: str = "",
+        n_features: int,
+        source: str = "proxy model",
+    ) -> Regressor:
+        """A trained model of ``kind`` from its hyperparameters and :meth:`arrays`."""
+        try:
+            model = make_model(kind, seed=seed, **hyperparameters)
+        except (UnknownName, ConfigError) as exc:
+            raise DatasetError(f"{source}: {exc}") from None
+        model._restore(arrays, prefix, n_features, source)
+        return model
+
 
 class RandomForest(Regressor):
     """scikit-learn random forest (see the module docstring for hyperparameters)."""
@@ -110,20 +151,23 @@ class RandomForest(Regressor):
         hp = dict(self.hyperparameters)
         per_metric = bool(hp.pop("per_metric"))
         targets = [t[:, [j]] for j in range(t.shape[1])] if per_metric else [t]
-        self._models = []
+        forests = []
         for j, target in enumerate(targets):
             forest = RandomForestRegressor(random_state=self.seed + j, **hp)
-            self._models.append(forest.fit(x, target[:, 0] if per_metric else target))
+            forests.append(forest.fit(x, target[:, 0] if per_metric else target))
+        self._trees = TreeSum.from_forest(forests, t.shape[1])
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        # Thread start-up costs more than it saves on small batches.
-        n_jobs = 1 if len(x) < 2000 else self.hyperparameters["n_jobs"]
-        out = []
-        for forest in self._models:
-            forest.n_jobs = n_jobs
-            out.append(forest.predict(x).reshape(len(x), -1))
-        return np.concatenate(out, axis=1)
+        return self._trees.predict(x)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return self._trees.arrays(prefix)
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
 
 
 class GradientBoosting(Regressor):
@@ -147,18 +191,26 @@ class GradientBoosting(Regressor):
 
         hp = dict(self.hyperparameters)
         threads = int(hp.pop("n_threads"))
-        self._models = []
+        models = []
         with native_threads(threads, "openmp"):
             for j in range(t.shape[1]):
                 m = HistGradientBoostingRegressor(
                     early_stopping=False, random_state=self.seed + j, **hp
                 )
-                self._models.append(m.fit(x, t[:, j]))
+                models.append(m.fit(x, t[:, j]))
+        self._trees = TreeSum.from_boosting(models)
         return self
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        with native_threads(int(self.hyperparameters["n_threads"]), "openmp"):
-            return np.stack([m.predict(x) for m in self._models], axis=1)
+        return self._trees.predict(x)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return self._trees.arrays(prefix)
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
 
 
 class MLP(Regressor):
@@ -227,6 +279,30 @@ class MLP(Regressor):
         with native_threads(int(self.hyperparameters["n_threads"]), "blas"):
             return self._forward(x)
 
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i, (w, b) in enumerate(self._weights):
+            out[f"{prefix}w{i}"], out[f"{prefix}b{i}"] = w, b
+        return out
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        n_layers = len(tuple(self.hyperparameters["hidden"])) + 1
+        weights = []
+        width = n_features
+        for i in range(n_layers):
+            try:
+                w = np.ascontiguousarray(arrays[f"{prefix}w{i}"], dtype=np.float32)
+                b = np.ascontiguousarray(arrays[f"{prefix}b{i}"], dtype=np.float32)
+            except KeyError:
+                raise DatasetError(f"{source}: MLP layer {i} is missing") from None
+            if w.ndim != 2 or w.shape[0] != width or b.shape != (w.shape[1],):
+                raise DatasetError(f"{source}: MLP layer {i} has shapes {w.shape}, {b.shape}")
+            weights.append((w, b))
+            width = w.shape[1]
+        self._weights = weights
+
     def _forward(self, x: np.ndarray) -> np.ndarray:
         h = np.asarray(x, dtype=np.float32)
         last = len(self._weights) - 1
@@ -246,7 +322,13 @@ class Ensemble(Regressor):
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
-        return {"n_members": 5, "member": "gbt", "member_hyperparameters": {}}
+        return {"n_members": 5, "member": "gbt", "member_hyperparameters": None}
+
+    def _member_hyperparameters(self) -> dict[str, Any]:
+        given = self.hyperparameters["member_hyperparameters"]
+        if given is not None:
+            return dict(given)
+        return dict(MEMBER_DEFAULTS.get(self.hyperparameters["member"], {}))
 
     def fit(self, x: np.ndarray, t: np.ndarray) -> Ensemble:
         hp = self.hyperparameters
@@ -259,7 +341,7 @@ class Ensemble(Regressor):
         for i in range(int(hp["n_members"])):
             rows = rng.integers(0, len(x), size=len(x))
             member = make_model(
-                hp["member"], seed=self.seed + 1000 * (i + 1), **dict(hp["member_hyperparameters"])
+                hp["member"], seed=self.seed + 1000 * (i + 1), **self._member_hyperparameters()
             )
             self._members.append(member.fit(x[rows], t[rows]))
         return self
@@ -274,6 +356,39 @@ class Ensemble(Regressor):
         preds = self._all(x)
         return preds.mean(axis=0), preds.std(axis=0)
 
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i, member in enumerate(self._members):
+            out.update(member.arrays(f"{prefix}m{i}/"))
+        return out
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        hp = self.hyperparameters
+        if hp["member"] == "ensemble":
+            raise DatasetError(f"{source}: an ensemble cannot have ensemble members")
+        self._members = [
+            Regressor.from_arrays(
+                hp["member"], self.seed + 1000 * (i + 1), self._member_hyperparameters(),
+                arrays, prefix=f"{prefix}m{i}/", n_features=n_features, source=source,
+            )
+            for i in range(int(hp["n_members"]))
+        ]
+
+
+#: The default model kind: the fastest per env step among the kinds that meet the
+#: fidelity bar (reward Spearman >= 0.9 and worst-metric nRMSE <= 5% on held-out
+#: random designs, on every env where some kind meets it) in
+#: ``benchmarks/proxy_speed.py`` (see docs/proxy.md). The MLP is faster but its
+#: metric errors are larger (nRMSE 6-9% on DRAM and DNN); ``rf`` misses on DNN.
+DEFAULT_KIND = "gbt"
+
+#: Ensemble members' hyperparameters when ``member_hyperparameters`` is None: a
+#: quarter of the default boosting rounds at twice the learning rate, so that five
+#: members cost about one default ``gbt`` per prediction (the auto backend pays
+#: for an ensemble prediction on every step).
+MEMBER_DEFAULTS: dict[str, dict[str, Any]] = {"gbt": {"max_iter": 100, "learning_rate": 0.2}}
 
 #: Model kind -> class.
 MODEL_KINDS: Registry[type[Regressor]] = Registry("proxy model kind")

@@ -6,22 +6,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from archgym.datalog import describe_data
+from archgym.datalog import describe_data, descriptions
 from archgym.proxy.artifact import ProxyModel
 from archgym.proxy.dataset import (
     Dataset,
     build_dataset,
     choose_transforms,
+    design_hashes,
     features,
     forward_transform,
 )
-from archgym.proxy.models import make_model
+from archgym.proxy.models import DEFAULT_KIND, make_model
 from archgym.simulator import Metric
 from archgym.space import DesignSpace
 
@@ -47,14 +48,20 @@ def fit_dataset(
     env_version: int,
     space: DesignSpace,
     metrics: Sequence[Metric],
-    model: str = "rf",
+    model: str = DEFAULT_KIND,
     seed: int = 0,
     log_metrics: str | Sequence[str] | None = "auto",
     hyperparameters: Mapping[str, Any] | None = None,
     transforms: Mapping[str, str] | None = None,
     description: Mapping[str, Any] | None = None,
+    objectives: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ProxyModel:
-    """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments)."""
+    """Train one proxy on a ready :class:`Dataset` (see :func:`fit` for the arguments).
+
+    ``objectives`` maps a workload to the objective its logs were written with
+    (``targets``, ``weights``, ``goals``, ``reward_formula``); by default every
+    workload gets the objective of ``description``.
+    """
     from archgym import __version__
 
     data = data.merged()
@@ -88,13 +95,36 @@ def fit_dataset(
         seed=seed,
         feature_names=feature_names,
         env_description=dict(description or {}),
+        train_designs={
+            w: np.unique(design_hashes(data.index[data.workload == w])) for w in data.workloads
+        },
+        objectives={
+            w: dict((objectives or {}).get(w) or _objective_of(description or {}))
+            for w in data.workloads
+        },
     )
+
+
+_OBJECTIVE_KEYS = ("targets", "weights", "goals", "reward_formula")
+
+
+def _objective_of(description: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: description[k] for k in _OBJECTIVE_KEYS if k in description}
+
+
+def log_objectives(df: pd.DataFrame, env_id: str) -> dict[str, dict[str, Any]]:
+    """Workload -> objective (targets, weights, goals, formula) from a log's stored descriptions."""
+    out: dict[str, dict[str, Any]] = {}
+    for d in descriptions(df):
+        if d.get("env_id") == env_id and d.get("workload") is not None:
+            out.setdefault(str(d["workload"]), _objective_of(d))
+    return out
 
 
 def fit(
     df: pd.DataFrame,
     env_id: str,
-    model: str = "rf",
+    model: str = DEFAULT_KIND,
     *,
     workload: str | None = None,
     seed: int = 0,
@@ -106,13 +136,15 @@ def fit(
     description: Mapping[str, Any] | None = None,
     source: str = "evaluation log",
     plot_dir: str | os.PathLike[str] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> ProxyModel:
     """Train a proxy of ``env_id``'s simulator from logged evaluations.
 
     Args:
         df: Logged evaluations (:func:`archgym.datalog.load`).
         env_id: The registered env the rows belong to.
-        model: ``"rf"``, ``"gbt"``, ``"mlp"`` or ``"ensemble"``.
+        model: ``"rf"``, ``"gbt"``, ``"mlp"`` or ``"ensemble"`` (default
+            :data:`~archgym.proxy.models.DEFAULT_KIND`, ``"gbt"``).
         workload: Train on this workload only (default: every workload in the
             log, with a one-hot workload feature when there are several).
         seed: Seed of the model and of the random split.
@@ -128,12 +160,16 @@ def fit(
             (default: the one stored with the logs ``df`` was loaded from).
         source: How to name the data in error messages.
         plot_dir: Folder for the parity plots of the report (none when None).
+        progress: Called as ``progress(done, total, label)`` before each model
+            is trained (the final one, then one per report split) and once at
+            the end with ``done == total`` (the CLI draws a progress bar).
 
     Returns:
         The trained :class:`ProxyModel`, fitted on all rows, with its
         fidelity report in ``.fidelity``.
     """
     from archgym.proxy.fidelity import evaluate_splits
+    from archgym.proxy.splits import make_splits
 
     if description is None:
         description = describe_data(df, env_id, workload)
@@ -154,17 +190,35 @@ def fit(
         "hyperparameters": hyperparameters,
         "transforms": transforms,
         "description": description,
+        "objectives": log_objectives(df, env_id),
     }
+    total = 1 + (len(make_splits(data, tuple(report_splits), test_fraction, seed))
+                 if report_splits and progress is not None else 0)
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        if progress is not None:
+            progress(done, total, label)
+        done += 1
+
+    def train_split(train: Dataset) -> ProxyModel:
+        step(f"report split {done} of {total - 1}")
+        return fit_dataset(train, **common)
+
+    step(f"{model} on all {len(data.merged())} designs")
     proxy = fit_dataset(data, **common)
     if report_splits:
         proxy.fidelity = evaluate_splits(
             data,
             tuple(report_splits),
-            lambda train: fit_dataset(train, **common),
+            train_split,
             space,
             test_fraction=test_fraction,
             seed=seed,
             top_k=top_k,
             plot_dir=plot_dir,
         )
+    if progress is not None:
+        progress(total, total, "done")
     return proxy

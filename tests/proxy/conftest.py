@@ -53,7 +53,7 @@ def ensemble_path(df, tmp_path_factory):
     model = proxy.fit(
         df, SMOOTH_ID, "ensemble", workload="base", seed=0, report_splits=(), hyperparameters=hp
     )
-    return model.save(tmp_path_factory.mktemp("models") / "smooth_ens.pkl")
+    return model.save(tmp_path_factory.mktemp("models") / "smooth_ens.proxy")
 
 
 @pytest.fixture(scope="session")
@@ -62,4 +62,4 @@ def gbt_path(df, tmp_path_factory):
     from archgym import proxy
 
     model = proxy.fit(df, SMOOTH_ID, "gbt", seed=0, report_splits=())
-    return model.save(tmp_path_factory.mktemp("models") / "smooth_gbt.pkl")
+    return model.save(tmp_path_factory.mktemp("models") / "smooth_gbt.proxy")

@@ -153,3 +153,15 @@ def test_a_proxy_simulator_stands_alone_from_its_file(gbt_path):
     assert sim.evaluate(design, "base") == {"latency": y[0, 0], "power": y[0, 1]}
     with pytest.raises(ConfigError, match=r"not on 'cold'"):
         sim.evaluate(design, "cold")
+
+
+def test_auto_uses_the_simulators_index_path(ensemble_path, monkeypatch):
+    """A simulator's evaluate_index may skip checks the env already made (SoC-v1 does)."""
+    env = gym.make(SMOOTH_ID, backend="auto", proxy_model=str(ensemble_path),
+                   uncertainty_threshold=0.0)  # every design goes to the simulator
+    sim = env.unwrapped.simulator.simulator
+    seen = []
+    real = sim.evaluate_index
+    monkeypatch.setattr(sim, "evaluate_index", lambda *a, **k: seen.append(a) or real(*a, **k))
+    _rollout(env, _actions(env, 3))
+    assert len(seen) == 3

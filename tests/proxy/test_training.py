@@ -111,3 +111,23 @@ def test_a_corrupted_model_file_names_the_file(tmp_path):
         load_model(bad)
     with pytest.raises(DatasetError, match=r"missing\.pkl: no such proxy model file"):
         load_model(tmp_path / "missing.pkl")
+
+
+def test_fit_reports_progress_per_model_trained(df):
+    from archgym import proxy
+
+    calls = []
+    proxy.fit(df, SMOOTH_ID, "gbt", workload="base", report_splits=("random", "agent"),
+              hyperparameters={"max_iter": 10}, progress=lambda *a: calls.append(a))
+    assert [c[:2] for c in calls] == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert calls[0][2].startswith("gbt on all") and calls[-1][2] == "done"
+
+
+def test_ensemble_members_default_to_a_quarter_of_the_boosting_rounds(split, tmp_path):
+    """Five default members cost about one default gbt: the auto backend predicts every step."""
+    sp, space, metrics = split
+    model = fit_dataset(sp.train, env_id=SMOOTH_ID, env_version=0, space=space, metrics=metrics,
+                        model="ensemble", hyperparameters={"n_members": 2})
+    assert [m._trees.n_trees for m in model.model._members] == [100 * len(metrics)] * 2
+    again = load_model(model.save(tmp_path / "ens.proxy"))
+    assert again.model.hyperparameters["member_hyperparameters"] is None
