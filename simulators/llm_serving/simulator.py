@@ -162,7 +162,7 @@ class LLMServingSimulator(Simulator):
 
     def __init__(self, precision: str = "bf16", ttft_slo_s: float = 2.0,
                  tbt_slo_s: float = 0.2):
-        if precision not in PRECISIONS:
+        if not isinstance(precision, str) or precision not in PRECISIONS:
             raise UnknownName("precision", precision, PRECISIONS)
         self.precision = precision
         self.ttft_slo_s = checks.number("ttft_slo_s", ttft_slo_s, positive=True)

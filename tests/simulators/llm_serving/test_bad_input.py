@@ -34,6 +34,7 @@ HEADER = "arrival_s,prompt_tokens,output_tokens\n"
     ({"workload": None}, ConfigError, "workload must be a workload name"),
     ({"workload": ["llama-3-70b/azure-conv", "llama-3-70b/azure-cod"]}, UnknownName,
      "llama-3-70b/azure-cod"),
+    ({"precision": ["bf16"]}, UnknownName, r"unknown precision \['bf16'\]"),
     ({"ttft_slo_s": math.nan}, ConfigError, "ttft_slo_s must be finite, got nan"),
     ({"ttft_slo_s": "2"}, ConfigError, "ttft_slo_s must be a number, got '2'"),
     ({"ttft_slo_s": True}, ConfigError, "ttft_slo_s must be a number, got True"),
