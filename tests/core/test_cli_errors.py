@@ -121,6 +121,26 @@ def test_read_only_out_folder_is_one_line(tmp_path, write_spec, capsys):
     _error(capsys)
 
 
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, write_spec, capsys, monkeypatch):
+    """The read-only case for root too (root may write to a chmod 500 folder)."""
+    import pathlib
+
+    ro = tmp_path / "ro"
+    real_mkdir = pathlib.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == ro or ro in self.parents:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+    spec = write_spec(toy_spec(budget=3, seeds=1))
+    assert main(["sweep", str(spec), "--out", str(ro / "out"), "-q"]) == EXIT_STORAGE_ERROR
+    assert "Permission denied" in (err := _error(capsys)) and str(ro) in err
+    assert main(["run", TOY_ID, "-n", "2", "--log", str(ro / "log"), "-q"]) == EXIT_STORAGE_ERROR
+    assert "Permission denied" in _error(capsys)
+
+
 def test_sweep_exits_non_zero_and_names_failed_trials(tmp_path, write_spec, capsys):
     data = toy_spec(budget=6, seeds=1)
     data["agents"][0]["grid"]["fail_at"] = [-1, 2]
