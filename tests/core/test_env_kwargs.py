@@ -181,3 +181,10 @@ def test_a_tiny_target_on_a_real_env_gives_a_finite_reward():
     env.reset(seed=0)
     _, reward, *_ = env.step(env.action_space.sample())
     assert math.isfinite(reward) and reward < 0
+
+
+@pytest.mark.parametrize("mode", ["%s", "video", ""])
+def test_an_unknown_render_mode_is_refused_before_gymnasium_warns(mode):
+    # gymnasium's warning formats the mode with ``%``: '%s' raised TypeError there
+    with pytest.raises(ConfigError, match=r"render_mode must be one of \['ansi', 'rgb_array'\]"):
+        archgym.make(DRAM, render_mode=mode)
