@@ -14,7 +14,8 @@ is counted into the JSON file named by ``ARCHGYM_FUZZ_REPORT`` (if set):
 property and is printed with the input that caused it — unless
 ``ARCHGYM_FUZZ_COLLECT=1`` (the campaign's mode), where it is counted as
 ``nonsense`` (an AssertionError: a non-finite reward or metric) or
-``bare:<ExceptionType>`` and the run goes on.
+``bare:<ExceptionType>`` and the run goes on (and, with
+``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` seconds set, ``hang`` for a slow example).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import string
 import tempfile
 from collections import Counter
@@ -39,6 +41,7 @@ from archgym.errors import ArchGymError
 EXAMPLES = int(os.environ.get("ARCHGYM_FUZZ_EXAMPLES", "100"))
 REPORT = os.environ.get("ARCHGYM_FUZZ_REPORT", "")
 COLLECT = os.environ.get("ARCHGYM_FUZZ_COLLECT", "") == "1"
+EXAMPLE_TIMEOUT = float(os.environ.get("ARCHGYM_FUZZ_EXAMPLE_TIMEOUT", "0"))
 _EXAMPLES: list[str] = []
 ROOT = Path(__file__).resolve().parents[2]
 _COUNTS: Counter[str] = Counter()
@@ -63,13 +66,31 @@ values = st.recursive(
 )
 
 
+class ExampleHang(BaseException):
+    """Raised by the alarm when one example runs over ``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` s."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise ExampleHang()
+
+
 def outcome(fn: Callable[[], Any]) -> str:
     """Run ``fn``; count and return ``ok`` or ``rejected`` (other exceptions propagate).
 
-    In collect mode other exceptions are counted (see the module docstring).
+    In collect mode other exceptions are counted (see the module docstring), and
+    an example that runs over ``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` seconds (if set;
+    checked between Python bytecodes, so a compiled kernel is stopped only by
+    the campaign's per-chunk limit) is counted as ``hang``.
     """
+    if COLLECT and EXAMPLE_TIMEOUT > 0:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, EXAMPLE_TIMEOUT)
     try:
         fn()
+    except ExampleHang:
+        result = "hang"
+        if len(_EXAMPLES) < 20:
+            _EXAMPLES.append(f"hang: one example ran over {EXAMPLE_TIMEOUT:g} s")
     except ArchGymError:
         result = "rejected"
     except Exception as exc:
@@ -80,6 +101,9 @@ def outcome(fn: Callable[[], Any]) -> str:
             _EXAMPLES.append(f"{result}: {str(exc)[:300]}")
     else:
         result = "ok"
+    finally:
+        if COLLECT and EXAMPLE_TIMEOUT > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     _COUNTS[result] += 1
     return result
 
