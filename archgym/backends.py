@@ -48,7 +48,7 @@ def resolve_backend(
     simulator: Simulator,
     *,
     design_space: DesignSpace,
-    workload: str,
+    workload: str | tuple[str, ...],
     **options: Any,
 ) -> Simulator:
     """Return the :class:`Simulator` that should answer for ``simulator``.

@@ -17,6 +17,8 @@ genuine bug, with a line saying so.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 import traceback
@@ -119,11 +121,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"--log {args.log!r} is not an empty folder: pass --append to add this run's "
                 "evaluations to it, or choose a new folder"
             )
-    env = archgym.make(args.env_id, **_env_kwargs(args))
+    env_kwargs = _env_kwargs(args)
+    env = archgym.make(args.env_id, **env_kwargs)
     hp = parse_kv(args.hp)
     agent = agents.make(args.agent, unwrap(env).design_space, seed=args.seed, **hp)
     if args.log:
-        run_info = {"agent": args.agent, "hyperparameters": hp, "seed": args.seed}
+        run_info = {"agent": args.agent, "hyperparameters": hp, "seed": args.seed,
+                    # so that ``archgym verify`` can make the same env with the simulator
+                    "env_kwargs": json.dumps(env_kwargs, sort_keys=True, default=str)}
         env = RecordEvaluations(env, args.log, run_info=run_info)
     start = time.perf_counter()
     try:
@@ -212,7 +217,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # inside the try: a reader that went away shows here
+        return status
+    except BrokenPipeError:  # the reader went away (``archgym info ... | head``): not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except ArchGymError as exc:
         print(f"archgym: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

@@ -88,10 +88,15 @@ class DRAMControllerEnv(ArchEnv):
     ``workload``: ``"stream"``, ``"random"``, ``"cloud-1"`` (starts
     sequential) or ``"cloud-2"`` (starts random): 10,000 reads offered one per
     clock, generated with fixed seeds; or the path of a trace file (DRAMSys
-    STL, DRAMsim3 or Ramulator format). ``trace``: the same as a path given as
-    ``workload`` (kept as an alias; it overrides ``workload``).
-    ``memspec``: ``"DDR4-3200-8Gb-x8"`` (default), ``"DDR4-2400-8Gb-x8"``,
-    ``"DDR3-1600-1Gb-x8"`` or a JSON path. ``ranks``, ``address_mapping``: see
+    STL, DRAMsim3 or Ramulator format; UTF-8, timestamps below 2^62, and a
+    last timestamp within the simulator's cost bound of 64 refresh intervals
+    per request + 131,072, else ``TraceError`` at construction). ``trace``:
+    the same as a path given as ``workload`` (kept as an alias; it overrides
+    ``workload``). ``memspec``: ``"DDR4-3200-8Gb-x8"`` (default),
+    ``"DDR4-2400-8Gb-x8"``, ``"DDR3-1600-1Gb-x8"`` or a JSON path (every
+    field checked against the ranges of
+    :mod:`archgym.simulators.dram.memspec`, else ``ConfigError`` at
+    construction). ``ranks``, ``address_mapping``: see
     :class:`~archgym.simulators.dram.DRAMSimulator`. Further keywords
     (``targets``, ``weights``, ``reward_formula``, ``objective``,
     ``max_steps``, ...) go to :class:`~archgym.env.ArchEnv`.

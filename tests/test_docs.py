@@ -2,7 +2,10 @@
 
 The blocks of one page run top to bottom as one script (so a page can build on
 its earlier blocks), in a subprocess whose working directory is a fresh
-temporary folder holding a link to the repository's ``examples/``. A block whose
+temporary folder holding a link to the repository's ``examples/``. The page is
+run as ``python -c`` code, as in a notebook: worker processes that a sweep starts
+do not re-run the whole page (a script would need, and the pages show, an
+``if __name__ == "__main__":`` guard around a sweep). A block whose
 first line is ``# not run: <reason>`` is skipped (for code that needs a
 cluster or hours); the reason stays visible on the page.
 """
@@ -40,6 +43,7 @@ def test_page_runs(page, tmp_path):
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     script = tmp_path / f"doc_{page.stem.replace('-', '_')}.py"
     script.write_text("\n\n".join(blocks), encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
+    code = f"exec(compile(open({str(script)!r}, encoding='utf-8').read(), {str(script)!r}, 'exec'))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, timeout=900)
     assert done.returncode == 0, f"{page.name}:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"

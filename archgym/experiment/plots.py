@@ -168,7 +168,7 @@ def _small_multiple_bands(
 
 
 def plot_curves(view: pd.DataFrame, path: str | os.PathLike[str], **style: Any) -> Path:
-    """Write :func:`draw_curves` (``style``: ``palette``, ``agents``) to ``path`` as PNG."""
+    """Write :func:`draw_curves` (``style``: ``palette``, ``agents``, ``evaluator``) as PNG."""
     return save_png(draw_curves(view, **style), path)
 
 
@@ -177,6 +177,7 @@ def draw_curves(
     *,
     palette: Mapping[str, Any] | None = None,
     agents: Sequence[str] | None = None,
+    evaluator: str = "simulator",
 ) -> Any:
     """Best-so-far curves of one env: one panel per agent, median over trials and 95 % band.
 
@@ -185,6 +186,8 @@ def draw_curves(
             (its ``scale`` picks the y-axis; ``y``, ``y_low``, ``y_high`` are drawn).
         palette: Agent label -> colour (default: :func:`~archgym.figures.colours`).
         agents: Panel order (default: sorted labels).
+        evaluator: What answered the evaluations (the env's backend), named on
+            the x-axis: ``"simulator"``, ``"proxy"``, ...
 
     Returns:
         The :class:`matplotlib.figure.Figure`.
@@ -221,10 +224,13 @@ def draw_curves(
     else:
         ylabel = "best-so-far reward\nhigher is better"
     for ax in _bottom_panels(axes):
-        ax.set_xlabel("simulator evaluations (count, log scale)", fontsize="small")
+        ax.set_xlabel(f"{evaluator} evaluations (count, log scale)", fontsize="small")
     fig.supylabel(ylabel, fontsize="medium")
-    _bottom_legend(fig, handles, _wrap(note, 110), ncol=len(handles))
-    fig.suptitle(f"Best-so-far reward vs simulation budget \u2014 {env}")
+    # four entries fit one row under three or more panels; under one or two, two rows
+    _bottom_legend(fig, handles, _wrap(note, 110), ncol=len(handles) if len(axes) > 2 else 2)
+    what = ("reward vs simulation budget" if evaluator == "simulator"
+            else f"{evaluator}-predicted reward vs {evaluator} evaluations")
+    fig.suptitle(f"Best-so-far {what} \u2014 {env}")
     return fig
 
 
@@ -256,7 +262,7 @@ def _fixed_log_ticks(ax: Any, ticks: Sequence[float], names: Mapping[float, str]
 def _wrap(text: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False))
 
 
 # ------------------------------------------------------------------ hypervolume
@@ -293,7 +299,7 @@ def hypervolume_note(norm: pd.DataFrame, k: int, method: str, se: float) -> str:
 def plot_hypervolume(
     table: pd.DataFrame, norm: pd.DataFrame, path: str | os.PathLike[str], **style: Any
 ) -> Path:
-    """Write :func:`draw_hypervolume` (``style``: ``palette``, ``agents``) to ``path`` as PNG."""
+    """Write :func:`draw_hypervolume` (``style``: ``palette``, ``agents``, ``evaluator``) as PNG."""
     return save_png(draw_hypervolume(table, norm, **style), path)
 
 
@@ -303,6 +309,7 @@ def draw_hypervolume(
     *,
     palette: Mapping[str, Any] | None = None,
     agents: Sequence[str] | None = None,
+    evaluator: str = "simulator",
 ) -> Any:
     """Hypervolume fraction vs evaluations of one env: one panel per agent, median and band.
 
@@ -313,6 +320,8 @@ def draw_hypervolume(
             (stated on the figure with the reference point: :func:`hypervolume_note`).
         palette: Agent label -> colour.
         agents: Panel order.
+        evaluator: What answered the evaluations (the env's backend), named on
+            the x-axis.
 
     Returns:
         The :class:`matplotlib.figure.Figure`.
@@ -336,10 +345,19 @@ def draw_hypervolume(
         _line(color=_OTHER, lw=0.8, label="other agents' medians"),
     ]
     for ax in _bottom_panels(axes):
-        ax.set_xlabel("simulator evaluations (count)", fontsize="small")
-    fig.supylabel("hypervolume\n(fraction of the reference box)", fontsize="medium")
-    _bottom_legend(fig, handles, _wrap(note, 120))
-    fig.suptitle(f"Hypervolume of the evaluated designs vs simulation budget \u2014 {env}")
+        ax.set_xlabel(f"{evaluator} evaluations (count)", fontsize="small")
+    ylabel = "hypervolume\n(fraction of the reference box)"
+    if len(axes) <= MAX_COLS:  # one row: a figure-wide label would run into the note below
+        axes[0].set_ylabel(ylabel, fontsize="medium")
+    else:
+        fig.supylabel(ylabel, fontsize="medium")
+    # under one or two panels the note and legend get narrower, so that nothing is cut off
+    narrow = len(axes) <= 2
+    _bottom_legend(fig, handles, _wrap(note, 100 if narrow else 120),
+                   ncol=2 if narrow else len(handles))
+    budget = "simulation budget" if evaluator == "simulator" else f"{evaluator} evaluations"
+    title = f"Hypervolume of the evaluated designs vs {budget} \u2014 {env}"
+    fig.suptitle(_wrap(title, 70) if narrow else title)
     return fig
 
 

@@ -2,9 +2,12 @@
 
 Writes into the results folder:
 
-* ``report.md`` — the sweep's setup, final performance (IQM with 95 % CIs),
+* ``report.md`` — the sweep's setup (with the backend and proxy model that
+  answered each env's evaluations), final performance (IQM with 95 % CIs),
   probability of improvement between every pair of agents, hyperparameter
-  lottery odds, failed trials, and links to the figures;
+  lottery odds, the best designs of each env re-simulated with the real
+  simulator (:mod:`archgym.experiment.verification`), failed trials, and links
+  to the figures;
 * ``figures/*.png`` — final IQMs and the lottery (one figure, a panel per
   env), and per env (``<kind>-<env slug>.png``) best-so-far curves, Pareto
   fronts over every targeted metric and hypervolume curves, each with one
@@ -38,6 +41,7 @@ from archgym.experiment.multiobjective import (
 from archgym.experiment.spec import parse_spec
 from archgym.experiment.store import ResultsStore, load_results
 from archgym.experiment.trials import expand
+from archgym.experiment.verification import backend_lines, env_backends, verification_section
 from archgym.figures import colours
 
 __all__ = ["lottery_headline", "markdown_table", "write_report"]
@@ -119,10 +123,13 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
 
     lines = [f"# Sweep report: {spec.name}", ""]
     n_failed = int((all_trials["status"] == "failed").sum()) if len(all_trials) else 0
+    backends = env_backends(spec)
+    unit, backend_text = backend_lines(backends)
     lines += [
         f"- envs: {', '.join(e.label for e in spec.envs)}",
+        *backend_text,
         f"- agents: {', '.join(a.label for a in spec.agents)}",
-        f"- seeds: {len(spec.seeds)}; budget: {spec.budget} simulator evaluations per trial",
+        f"- seeds: {len(spec.seeds)}; budget: {spec.budget} {unit}",
         f"- trials: {len(ids)} in the spec, {len(trials)} done, {n_failed} failed, "
         f"{len(ids) - len(all_trials)} pending",
         f"- confidence intervals: percentile bootstrap, {n_bootstrap} resamples, seed {seed}",
@@ -142,12 +149,13 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
               "agents": sorted(trials.loc[trials["env_label"] == env, "agent_label"].unique())}
         for env in envs
     }
+    evaluator = dict(zip(backends["env_label"], backends["backend"], strict=True))
     curves = analysis.curve_table(trials, evals, n_boot=min(n_bootstrap, 1000), seed=seed)
     view = analysis.curve_view(curves)
     figures["curves"] = {
         env: plots.plot_curves(
             view[view["env_label"] == env], fig_dir / f"best_so_far-{plots.env_slug(env)}.png",
-            **style[env],
+            **style[env], evaluator=evaluator.get(env, "simulator"),
         ).name
         for env in envs
         if (view["env_label"] == env).any()
@@ -166,6 +174,8 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     for env in envs:
         f, h = fronts[fronts["env_label"] == env], hv[hv["env_label"] == env]
         if f.empty or h.empty:
+            if env in objectives and len(objectives[env].names) >= 2:
+                no_objectives.append(f"{env}: no trial evaluated a valid design")
             continue
         env_evals = evals[evals["run_id"].isin(trials.loc[trials["env_label"] == env, "trial_id"])]
         norm = normalisation(env_evals, objectives[env])
@@ -175,7 +185,8 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
             f, objectives[env], fig_dir / f"pareto-{slug}.png", **style[env]
         ).name
         figures["hv"][env] = plots.plot_hypervolume(
-            h, norm, fig_dir / f"hypervolume-{slug}.png", **style[env]
+            h, norm, fig_dir / f"hypervolume-{slug}.png", **style[env],
+            evaluator=evaluator.get(env, "simulator"),
         ).name
     summary = front_summary(fronts, objectives)
     for name, table in [
@@ -193,8 +204,11 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
 
     workloads = analysis.per_workload(trials, evals)
     workloads.to_csv(tab_dir / "per_workload.csv", index=False)
-    lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives)
-    lines += _baseline_section(res.baselines, set(trials["env_label"]))
+    no_curves = [env for env in envs if env not in figures["curves"]]
+    lines += _sections(figures, final, poi, settings, odds, summary, objectives, no_objectives,
+                       no_curves)
+    lines += _baseline_section(res.baselines, set(trials["env_label"]), evaluator)
+    lines += verification_section(store.root, envs, backends, tab_dir)
     if not workloads.empty:
         lines += [
             "## Per workload",
@@ -215,7 +229,9 @@ def write_report(root: str | os.PathLike[str], *, n_bootstrap: int = 2000, seed:
     return _write(store.root / "report.md", lines)
 
 
-def _baseline_section(baselines: pd.DataFrame, envs: set[str]) -> list[str]:
+def _baseline_section(
+    baselines: pd.DataFrame, envs: set[str], evaluator: Mapping[str, str]
+) -> list[str]:
     """The baseline table: each env's default design, evaluated once per workload."""
     lines = ["## Baseline: the default design", ""]
     if baselines.empty or "env_label" not in baselines:
@@ -225,10 +241,15 @@ def _baseline_section(baselines: pd.DataFrame, envs: set[str]) -> list[str]:
     shown = rows[["env_label", "workload", "reward", "target_met", "invalid",
                   *metric_cols]].copy()
     shown.columns = [c.removeprefix("metric.") for c in shown.columns]
+    proxied = any(evaluator.get(str(e), "simulator") != "simulator" for e in shown["env_label"])
+    if proxied:
+        shown.insert(2, "backend", [evaluator.get(str(e), "simulator")
+                                    for e in shown["env_label"]])
     return [
         *lines,
         "Each env's default design (its simulator's documented defaults), evaluated once per "
-        "workload: the reward an agent has to beat.",
+        "workload: the reward an agent has to beat"
+        + (" (by the env's backend: a proxy's baseline is its prediction)." if proxied else "."),
         "",
         markdown_table(shown),
         "",
@@ -258,6 +279,7 @@ def _sections(
     summary: pd.DataFrame,
     objectives: Mapping[str, Objectives],
     no_objectives: list[str],
+    no_curves: list[str],
 ) -> list[str]:
     lines = ["## Best-so-far reward vs evaluations", ""]
     lines += [
@@ -269,6 +291,8 @@ def _sections(
         "axis floor, labelled '0 (met)'.",
         "",
         *_env_images(figures["curves"], "best-so-far curves"),
+        *([f"Not drawn for {', '.join(no_curves)}: no trial evaluated a valid design.", ""]
+          if no_curves else []),
         "## Final performance",
         "",
         "Interquartile mean (IQM) of the trials' best reward, with bootstrap 95% CIs."

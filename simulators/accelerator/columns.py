@@ -111,9 +111,9 @@ def design_arrays(designs: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> D
                 bad[i] = True
                 params[i], errors[i] = str(extra[0]), _unknown(extra[0])
     if bad.any():
-        for i in np.flatnonzero(bad):
-            if not errors[i]:
-                params[i], errors[i] = _reason(raw, int(i), df[i], wrong[:, i])
+        for j in np.flatnonzero(bad):
+            if not errors[j]:
+                params[j], errors[j] = _reason(raw, int(j), df[j], wrong[:, j])
         for k in _NUMERIC:
             cols[k] = np.where(bad, 1.0, cols[k])
         cols["dataflow"] = np.where(bad, 0.0, df)

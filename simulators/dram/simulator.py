@@ -41,6 +41,19 @@ Device
 Latency is measured from acceptance to the response, which is sent when the
 last data beat has arrived (then reordered per ``resp_queue``/arbiter): an
 isolated read to an idle bank costs tRCD + CL + BL/2.
+
+Cost bound
+    The engine simulates from clock 0, and refreshes fall due every tREFI
+    even while no request is pending, so the work of one evaluation grows
+    with the span of the trace, not only with its length. A trace is
+    therefore accepted only if its last request arrives no later than
+    ``tREFI x (SPAN_REFRESH_INTERVALS_PER_REQUEST x requests +
+    SPAN_REFRESH_INTERVALS_BASE)`` clocks, i.e. 64 refresh intervals
+    (0.5 ms of DDR4 time) per request plus 131,072 (about 1 s); checked
+    before the engine runs (:class:`~archgym.errors.TraceError`). Together
+    with the memspec bounds (:mod:`.memspec`) this keeps every accepted
+    evaluation to at most a few microseconds of compute per request per
+    rank plus a few tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -56,7 +69,13 @@ from archgym.errors import ArchGymError, ConfigError, TraceError
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.dram.commands import COMMAND_NAMES
 from archgym.simulators.dram.energy import active_cycles, energy_pj
-from archgym.simulators.dram.engine import SLOT_ERROR, SLOT_MAX_OWED, simulate
+from archgym.simulators.dram.engine import (
+    ERROR_INTERVALS_FULL,
+    ERROR_LOG_FULL,
+    SLOT_ERROR,
+    SLOT_MAX_OWED,
+    simulate,
+)
 from archgym.simulators.dram.mapping import AddressMapping
 from archgym.simulators.dram.memspec import MemSpec, load_memspec
 from archgym.simulators.dram.space import (
@@ -71,7 +90,12 @@ from archgym.simulators.dram.stats import DRAMStats
 from archgym.simulators.dram.trace import Trace
 from archgym.simulators.dram.workloads import WORKLOADS, resolve_workload
 
-__all__ = ["DRAMSimulator"]
+__all__ = ["SPAN_REFRESH_INTERVALS_BASE", "SPAN_REFRESH_INTERVALS_PER_REQUEST", "DRAMSimulator"]
+
+#: Refresh intervals of trace span allowed per request (see "Cost bound" above).
+SPAN_REFRESH_INTERVALS_PER_REQUEST = 64
+#: Refresh intervals of trace span allowed on top of the per-request allowance.
+SPAN_REFRESH_INTERVALS_BASE = 131_072
 
 
 class DRAMSimulator(Simulator):
@@ -155,11 +179,17 @@ class DRAMSimulator(Simulator):
         """Bytes addressable on the channel."""
         return self.mapping.capacity_bytes
 
+    def max_span_cycles(self, requests: int) -> int:
+        """The latest clock the last of ``requests`` requests may arrive at (the cost bound)."""
+        return self.spec.timing["tREFI"] * (SPAN_REFRESH_INTERVALS_PER_REQUEST * requests
+                                            + SPAN_REFRESH_INTERVALS_BASE)
+
     def check_trace(self, trace: Trace, *, wrap_addresses: bool = False) -> None:
         """Validate ``trace`` against this channel (and cache its decoded fields).
 
         Raises:
-            TraceError: an empty trace or an address beyond the capacity.
+            TraceError: an empty trace, an address beyond the capacity, or a
+                span beyond the cost bound (see the module docstring).
         """
         self._decode(trace, wrap_addresses)
 
@@ -168,6 +198,16 @@ class DRAMSimulator(Simulator):
             return self._cached[2]
         if len(trace) == 0:
             raise TraceError(f"trace {trace.name!r} has no requests")
+        span, bound = int(trace.cycles[-1]), self.max_span_cycles(len(trace))
+        if span > bound:
+            tref = self.spec.timing["tREFI"]
+            raise TraceError(
+                f"trace {trace.name!r}: its last request arrives at clock {span:,}, beyond the "
+                f"cost bound of {bound:,} clocks for {len(trace):,} requests (tREFI = {tref} "
+                f"clocks x ({SPAN_REFRESH_INTERVALS_PER_REQUEST} x requests + "
+                f"{SPAN_REFRESH_INTERVALS_BASE:,})); the simulator would refresh through the whole "
+                "span. Compress the idle gaps of the trace or split it"
+            )
         addr = trace.addresses
         too_big = addr >= self.capacity_bytes
         if too_big.any():
@@ -206,21 +246,32 @@ class DRAMSimulator(Simulator):
 
         Raises:
             InvalidDesign: an unknown knob or a value out of range.
-            TraceError: an empty trace or an address beyond the capacity.
+            TraceError: an empty trace, an address beyond the capacity, or a
+                span beyond the cost bound (see the module docstring).
         """
         full = self.design_space.validate({**self.design_space.default(), **(design or {})})
         dvec = design_vector(full)
         ts, is_wr, rank, bg, bank, row = self._decode(trace, wrap_addresses)
         n = len(ts)
+        # First capacities fit ordinary runs; refresh-heavy ones (long idle spans) run again
+        # with larger ones, which the cost bound keeps finite.
         log_cap = 4 * n + 10_000 if record_log else 0
-        accept, complete, klass, counts, i_start, i_end, i_rank, log = simulate(
-            ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
-            self.spec.banks, dvec, log_cap,
-        )
-        if counts[SLOT_ERROR] != 0:
-            raise ArchGymError(
-                f"DRAM engine failed (code {int(counts[SLOT_ERROR])}); this is a bug"
+        int_cap = 2 * n + 64 * self.ranks * self.spec.banks + 64
+        while True:
+            accept, complete, klass, counts, i_start, i_end, i_rank, log = simulate(
+                ts, is_wr, rank, bg, bank, row, self._timing, self.ranks, self.spec.bank_groups,
+                self.spec.banks, dvec, log_cap, int_cap,
             )
+            if counts[SLOT_ERROR] == ERROR_LOG_FULL:
+                log_cap *= 4
+            elif counts[SLOT_ERROR] == ERROR_INTERVALS_FULL:
+                int_cap *= 4
+            elif counts[SLOT_ERROR] != 0:
+                raise ArchGymError(
+                    f"DRAM engine failed (code {int(counts[SLOT_ERROR])}); this is a bug"
+                )
+            else:
+                break
         in_order = dvec[K_RESP_QUEUE] == RESP_FIFO or dvec[K_ARBITER] == ARB_REORDER
         response = np.maximum.accumulate(complete) if in_order else complete
         total = int(response.max())

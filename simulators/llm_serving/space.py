@@ -23,6 +23,9 @@ of TP 4 on H100, Sarathi chunks of 512 tokens, 16-token blocks, 90% memory.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from archgym.parameters import Categorical, IntegerChoices, PowerOfTwo
 from archgym.simulators.llm_serving.scheduler import POLICIES, ROUTINGS
 from archgym.space import Constraint, DesignSpace
@@ -40,13 +43,13 @@ DESIGN_KEYS = ("accelerator", "tensor_parallel", "pipeline_parallel", "replicas"
                "kv_block_size", "gpu_memory_util_pct", "routing")
 
 
-def gpus_of(design: dict) -> int:
+def gpus_of(design: Mapping[str, Any]) -> int:
     """GPUs a design uses: ``tensor_parallel x pipeline_parallel x replicas``."""
     return int(design["tensor_parallel"]) * int(design["pipeline_parallel"]) \
         * int(design["replicas"])
 
 
-def within_gpu_budget(design: dict) -> bool:
+def within_gpu_budget(design: Mapping[str, Any]) -> bool:
     """Whether a design uses at most :data:`GPU_BUDGET` GPUs (module level: picklable)."""
     return gpus_of(design) <= GPU_BUDGET
 

@@ -339,7 +339,7 @@ def _memory(r: _Reader, name: str, data: Any) -> MemoryType:
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not (
                     math.isfinite(v) and v > 0):
                 raise r.fail(f"{where}[{k}]", "a finite number > 0", v)
-        parsed.append((size, *(float(v) for v in rest)))
+        parsed.append((size, float(rest[0]), float(rest[1]), float(rest[2])))
     parsed.sort()
     sizes = [p[0] for p in parsed]
     if len(set(sizes)) != len(sizes):

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from archgym.errors import InvalidDesign, UnknownName
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.soc.blocks import FARSI_TASK_ENERGY_UNIT_J, BlockLibrary, default_library
@@ -202,7 +204,7 @@ class SoCSimulator(Simulator):
         """
         return self._metrics(self.simulate(design, workload))
 
-    def evaluate_index(self, index: Sequence[int], workload: Any,
+    def evaluate_index(self, index: Sequence[int] | np.ndarray, workload: Any,
                        design: Mapping[str, Any] | None = None) -> dict[str, float]:
         """Metrics of the design at ``index`` of :attr:`design_space` (no re-check)."""
         if design is None:

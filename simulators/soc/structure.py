@@ -63,7 +63,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from archgym.errors import InvalidDesign, did_you_mean
 from archgym.simulators.soc.blocks import BlockLibrary, MemoryType
@@ -93,7 +93,7 @@ def _fail(rule: str, message: str, value: object = None) -> InvalidDesign:
     return InvalidDesign(f"rule {rule!r}: {message}", parameter=rule, value=value)
 
 
-def _is_int(v: object) -> bool:
+def _is_int(v: object) -> TypeGuard[int]:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
@@ -185,11 +185,13 @@ def _mapping(design: Mapping[str, Any], key: str, graph: TaskGraph, n: int, kind
     else:
         raise _fail("malformed", f"{key} must be a mapping task -> index or a list, got {m!r}",
                     m)
+    checked: list[int] = []
     for t, v in enumerate(values):
         if not _is_int(v) or not 0 <= v < n:
             raise _fail("unmapped-task", f"task {graph.tasks[t]!r} maps to {kind} {v!r}, "
                         f"but the design has {kind}s 0..{n - 1}", v)
-    return [int(v) for v in values]
+        checked.append(int(v))
+    return checked
 
 
 def _components(n_buses: int, links: Any) -> tuple[list[list[int]], list[int]]:
@@ -294,10 +296,10 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
             task = pe.get("task")
             if not isinstance(task, str) or task not in graph.tasks \
                     or graph.instructions[graph.tasks.index(task)] <= 0:
-                work = [graph.tasks[t] for t in graph.compute_tasks]
+                with_work = [graph.tasks[t] for t in graph.compute_tasks]
                 raise _fail("unknown-block", f"{where} is an accelerator for {task!r}, which is "
                             f"not a task with work of {graph.name!r}."
-                            f"{did_you_mean(str(task), work)}", task)
+                            f"{did_you_mean(str(task), with_work)}", task)
             t = graph.tasks.index(task)
             levels = acc.unroll_levels(graph.loop_iterations[t])
             unroll = pe.get("unroll", 1)
@@ -452,10 +454,10 @@ def compile_design(design: Mapping[str, Any], graph: TaskGraph, lib: BlockLibrar
             compute_e[t] = work * epi
         else:
             clock_hz, unroll = pe_rate[p]
-            cycles = graph.accel_cycles[t]
-            if cycles is None:
-                cycles = work / ref.instructions_per_s / acc.default_speedup * acc.base_clock_hz
-            compute_s[t] = cycles / (clock_hz * unroll)
+            known = graph.accel_cycles[t]
+            base_cycles = (work / ref.instructions_per_s / acc.default_speedup * acc.base_clock_hz
+                           if known is None else known)
+            compute_s[t] = base_cycles / (clock_hz * unroll)
             figure = graph.accel_energy_nj[t]
             one = (work * ref.energy_per_instruction_j / acc.default_energy_reduction
                    if figure is None else figure * unit * acc.energy_scale)

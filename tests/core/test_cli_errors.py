@@ -237,3 +237,16 @@ def test_reusing_out_for_another_spec_is_refused_unless_forced(tmp_path, write_s
     assert "different sweep spec (differs in: budget)" in (err := _error(capsys))
     assert "--force" in err
     assert main(["sweep", str(other), "--out", str(out), "-j", "1", "-q", "--force"]) == 0
+
+
+def test_output_piped_into_head_is_not_an_error():
+    # `archgym info ARCH | head -2` used to end with "archgym: error: [Errno 32] Broken pipe"
+    code = ("import sys, time; from archgym.cli import main; time.sleep(2); "
+            "sys.exit(main(['info', 'archgym/SoC-v1']))")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader goes away before the output is written
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode()
+    assert b"error" not in err, err.decode()

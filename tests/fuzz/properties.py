@@ -218,40 +218,6 @@ def fuzz_llm_trace(header, comment, rows, junk):
     _fuzz_file(".csv", text.encode() + (junk if len(junk) % 3 == 0 else b""), run)
 
 
-_DRAM: dict[str, Any] = {}
-
-
-def _dram():
-    if not _DRAM:
-        from archgym.simulators.dram import DRAMSimulator
-
-        _DRAM["sim"] = DRAMSimulator()
-    return _DRAM["sim"]
-
-
-@SETTINGS
-@given(fmt=st.sampled_from(["stl", "dramsim3", "ramulator"]),
-       rows=st.lists(st.tuples(_number_text, st.sampled_from(["read", "write", "READ", "LD", "x"]),
-                               st.one_of(st.integers(-1, 2**70).map(hex), _number_text)),
-                     max_size=8),
-       junk=st.binary(max_size=8))
-def fuzz_dram_trace(fmt, rows, junk):
-    """DRAM trace files (three formats): any text loads and evaluates, or is rejected."""
-    if fmt == "stl":
-        lines = [f"{c}:\t{op}\t{a}" for c, op, a in rows]
-    elif fmt == "dramsim3":
-        lines = [f"{a} {op.upper()} {c}" for c, op, a in rows]
-    else:
-        lines = [f"{'LD' if op.lower().startswith(('r', 'l')) else 'ST'} {a}" for _, op, a in rows]
-    sim = _dram()
-
-    def run(path: str) -> None:
-        _finite(path, sim.evaluate(sim.design_space.default(), path))
-
-    suffix = {"stl": ".stl", "dramsim3": ".trace", "ramulator": ".trace"}[fmt]
-    _fuzz_file(suffix, "\n".join(lines).encode() + (junk if len(junk) % 3 == 0 else b""), run)
-
-
 def _mutate(data: Any, draw: Any, n: int) -> Any:
     """``data`` (nested dicts/lists, deep-copied) with ``n`` random leaves or keys changed."""
     import copy
@@ -282,22 +248,6 @@ def _mutate(data: Any, draw: Any, n: int) -> Any:
                                            st.integers(-2, 2**40)))
             break
     return data
-
-
-@SETTINGS
-@given(data=st.data())
-def fuzz_dram_memspec(data):
-    """DRAM memspec JSON (a shipped one with random changes): loads and evaluates, or rejected."""
-    from archgym.simulators.dram import DRAMSimulator
-
-    base = json.loads((ROOT / "simulators/dram/memspec_DDR4-3200-8Gb-x8.json").read_text())
-    doc = _mutate(base, data.draw, data.draw(st.integers(0, 3)))
-
-    def run(path: str) -> None:
-        sim = DRAMSimulator(path)
-        _finite(path, sim.evaluate(sim.design_space.default(), "stream"))
-
-    _fuzz_file(".json", json.dumps(doc).encode(), run)
 
 
 @SETTINGS
@@ -435,6 +385,107 @@ def fuzz_sweep_spec(spec, budget, seeds, agent, grid):
     outcome(check)
 
 
+# ------------------------------------------------------- DRAM memspecs
+_MEMSPEC_KEYS = ("tck_ns", "devices_per_rank", "device_width", "bank_groups", "banks_per_group",
+                 "rows", "columns", "burst_length", "name", "bogus", "tck_n")
+_TIMING_KEYS = ("CL", "CWL", "tRCD", "tRP", "tRAS", "tRC", "tRTP", "tWR", "tCCD_S", "tCCD_L",
+                "tRRD_S", "tRRD_L", "tWTR_S", "tWTR_L", "tFAW", "tRFC", "tREFI", "tRTRS", "tRDC")
+_POWER_KEYS = ("vdd", "vpp", "idd0", "idd2n", "idd3n", "idd4r", "idd4w", "idd5", "ipp0", "ipp2n",
+               "ipp3n")
+# huge and zero timings, the bounds and just past them, and everything else
+_spec_numbers = st.one_of(
+    st.sampled_from([0, 1, 2, 4096, 4097, 16_384, 16_385, 131_072, 131_073, 10**6, 10**9, 2**62,
+                     2**63, 2**64, -1, 0.0, 0.5, 22.0, 1e300]),
+    st.integers(1, 64), st.integers(1, 64), st.integers(-10, 100_000), st.integers(0, 2**70),
+    values,
+)
+
+
+@SETTINGS
+@given(edits=st.lists(st.tuples(st.sampled_from(["top", "timing", "timing", "power"]),
+                                st.integers(0, 100), _spec_numbers), max_size=4),
+       drop=st.one_of(st.none(), st.sampled_from(["timing", "power", "rows", "tRP"])))
+def fuzz_dram_memspec(edits, drop):
+    """DRAM memspec JSON files (huge, zero, wrong-typed values, unknown keys) load and simulate,
+    or are rejected; the kernel never crashes or hangs."""
+    from importlib import resources
+
+    from archgym.simulators.dram import DRAMSimulator, generate_trace
+
+    raw = json.loads(resources.files("archgym.simulators.dram").joinpath(
+        "memspec_DDR4-3200-8Gb-x8.json").read_text())
+    for where, k, v in edits:
+        if where == "top":
+            raw[_MEMSPEC_KEYS[k % len(_MEMSPEC_KEYS)]] = v
+        elif where == "timing":
+            raw["timing"][_TIMING_KEYS[k % len(_TIMING_KEYS)]] = v
+        else:
+            raw["power"][_POWER_KEYS[k % len(_POWER_KEYS)]] = v
+    if drop is not None:
+        (raw["timing"] if drop == "tRP" else raw).pop(drop, None)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(raw, fh)
+    trace = generate_trace("random", 200, seed=0, read_ratio=0.7)
+
+    def run():
+        sim = DRAMSimulator(fh.name)
+        metrics = sim.evaluate(sim.design_space.default(), trace)
+        bad = {k: v for k, v in metrics.items() if not math.isfinite(v) or v < 0}
+        if bad:
+            raise AssertionError(f"memspec {raw!r}: bad metrics {bad}")
+
+    try:
+        outcome(run)
+    finally:
+        os.unlink(fh.name)
+
+
+# --------------------------------------------------------- DRAM traces
+_cycle = st.one_of(st.integers(0, 2000), st.integers(0, 2000), st.integers(0, 2000),
+                   st.integers(0, 2**65),
+                   st.sampled_from([2**62 - 1, 2**62, 2**63 - 1, 2**63, 2**64, 10**13, 10**9]))
+_address = st.one_of(st.integers(0, 2**33 - 1), st.integers(0, 2**33 - 1), st.integers(0, 2**66))
+
+
+@SETTINGS
+@given(fmt=st.sampled_from(["stl", "dramsim3", "ramulator"]),
+       rows=st.lists(st.tuples(_cycle, st.booleans(), _address), max_size=6),
+       ordered=st.booleans(), junk=st.binary(max_size=8), arrays=st.booleans())
+def fuzz_dram_trace(fmt, rows, ordered, junk, arrays):
+    """DRAM traces (huge timestamps and addresses, sparse spans, disorder, non-UTF-8 bytes),
+    as files or arrays, evaluate or are rejected, quickly."""
+    from archgym.simulators.dram import DRAMSimulator, Trace
+
+    if ordered:
+        rows = sorted(rows)
+    sim = DRAMSimulator()  # a fresh one: it caches traces by path, and temporary names recur
+    if arrays:
+        def run():
+            trace = Trace([r[0] for r in rows], [r[2] for r in rows], [r[1] for r in rows])
+            sim.evaluate(sim.design_space.default(), trace)
+
+        outcome(run)
+        return
+    line = {"stl": "{t}:\t{op}\t0x{a:x}\n", "dramsim3": "0x{a:x} {OP} {t}\n",
+            "ramulator": "{LS} 0x{a:x}\n"}[fmt]
+    text = "".join(line.format(t=t, a=a, op="write" if w else "read",
+                               OP="WRITE" if w else "READ", LS="ST" if w else "LD")
+                   for t, w, a in rows)
+    with tempfile.NamedTemporaryFile("wb", suffix=".trace", delete=False) as fh:
+        fh.write(text.encode() + (junk if len(junk) % 2 else b""))
+
+    def run():
+        metrics = sim.evaluate(sim.design_space.default(), fh.name)
+        bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
+        if bad:
+            raise AssertionError(f"trace {text!r}: non-finite metrics {bad}")
+
+    try:
+        outcome(run)
+    finally:
+        os.unlink(fh.name)
+
+
 # ---------------------------------------------------------------------- CLI
 _words = st.sampled_from(["run", "info", "sweep", "report", "envs", "proxy", "verify", "--out",
                           "--status", "-e", "--hp", "-n", "--budget", "--workers", "-w",
@@ -471,14 +522,14 @@ PROPERTIES = {
     "make_kwargs": fuzz_make_kwargs,
     "llm_kwargs": fuzz_llm_kwargs,
     "simulator_designs": fuzz_simulator_designs,
-    "dram_trace": fuzz_dram_trace,
-    "dram_memspec": fuzz_dram_memspec,
     "task_graph": fuzz_task_graph,
     "block_library": fuzz_block_library,
     "topology": fuzz_topology,
     "llm_trace": fuzz_llm_trace,
     "sweep_spec": fuzz_sweep_spec,
     "cli": fuzz_cli,
+    "dram_memspec": fuzz_dram_memspec,
+    "dram_trace": fuzz_dram_trace,
 }
 
 

@@ -18,21 +18,12 @@ from tests.fuzz.properties import PROPERTIES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = {"make_kwargs": 150, "llm_kwargs": 60, "simulator_designs": 300, "dram_trace": 150,
-            "dram_memspec": 100, "task_graph": 100, "block_library": 100, "topology": 200,
+            "dram_memspec": 150, "task_graph": 100, "block_library": 100, "topology": 200,
             "llm_trace": 100, "sweep_spec": 200, "cli": 150}
 
 
-# DRAM traces and memspecs still raise bare exceptions here (UnicodeDecodeError,
-# TypeError, ZeroDivisionError); their validation is another branch's work
-# (dram-robust). Drop this mark once it is merged.
-_PENDING = {"dram_trace", "dram_memspec"}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(reason="DRAM input validation lands with the "
-                                                   "dram-robust branch", strict=False))
-    if n in _PENDING else n for n in sorted(PROPERTIES)])
+@pytest.mark.parametrize("name", sorted(PROPERTIES))
 def test_property(name, request, tmp_path):
     n = EXAMPLES[name] * (20 if request.config.getoption("--fuzz-long") else 1)
     report = tmp_path / "counts.json"

@@ -37,3 +37,28 @@ def expected_banks(sim: DRAMSimulator, tr: Trace) -> dict[int, tuple[int, int]]:
         row = line // sim.ranks
         out[i] = (rank * spec.banks + bg * spec.banks_per_group + ba, row)
     return out
+
+
+def run_isolated(code: str, *args: str, timeout: float = 120) -> str:
+    """Run ``code`` in a fresh Python process and return its stdout.
+
+    A crash (non-zero exit, e.g. a segmentation fault) or a hang (no result
+    within ``timeout`` seconds) fails the calling test instead of killing or
+    stalling the test run.
+    """
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    try:
+        done = subprocess.run([sys.executable, "-c", code, *args], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no result within {timeout} s (a hang?)")
+    assert done.returncode == 0, f"exit {done.returncode} (a crash?):\n{done.stderr[-2000:]}"
+    return done.stdout
