@@ -21,9 +21,11 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it to ``path`` when the block succeeds.
 
     The folder is created if needed. On an exception the temporary file is
-    removed and ``path`` is left untouched. The temporary name ends in
-    ``.tmp`` (so a writer that picks a format from the suffix must be told
-    the format), and a sweep's resume deletes such leftovers.
+    removed and ``path`` is left untouched; an ``OSError`` that names no file
+    (a full disk fails ``write``, not ``open``) is raised again naming
+    ``path``. The temporary name ends in ``.tmp`` (so a writer that picks a
+    format from the suffix must be told the format), and a sweep's resume
+    deletes such leftovers.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -31,6 +33,12 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        if exc.errno is None:  # e.g. pyarrow's I/O errors carry only a message
+            raise OSError(f"cannot write {path}: {exc}") from exc
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -106,7 +106,9 @@ def number_map(
     out: dict[str, float] = {}
     for name, x in value.items():
         if name not in names:
-            raise UnknownName(f"{kind} in {field}", name, names)
+            err = UnknownName(kind, name, names)
+            err.args = (f"{field}: {err}",)  # "targets: unknown metric 'x'. Known metrics: ..."
+            raise err
         out[str(name)] = number(f"{field}[{name!r}]", x, positive=positive,
                                 non_negative=non_negative)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import gymnasium as gym
-from gymnasium.envs.registration import WrapperSpec
+from gymnasium.envs.registration import WrapperSpec, load_env_creator
 
 from archgym.errors import ConfigError, UnknownName
 
@@ -52,11 +52,19 @@ def make(env_id: str, **kwargs: Any) -> gym.Env:
     """:func:`gymnasium.make` with clear errors for unknown ids and malformed ``render_mode``.
 
     (``gymnasium.make`` itself calls string methods on ``render_mode`` before the
-    env sees it, so a non-string fails there with an ``AttributeError``.)
+    env sees it, so a non-string fails there with an ``AttributeError``, and it
+    warns about an unknown mode with ``msg % args``, so a mode holding ``%``
+    fails with a ``TypeError``; here an unknown mode is refused first.)
     """
     if not isinstance(env_id, str) or env_id not in gym.registry:
         raise UnknownName("env id", env_id, list_envs())
     mode = kwargs.get("render_mode")
-    if mode is not None and not isinstance(mode, str):
-        raise ConfigError(f"render_mode must be a string or None, got {mode!r}")
+    if mode is not None:
+        if not isinstance(mode, str):
+            raise ConfigError(f"render_mode must be a string or None, got {mode!r}")
+        entry = gym.spec(env_id).entry_point
+        creator = load_env_creator(entry) if isinstance(entry, str) else entry
+        modes = list(getattr(creator, "metadata", {}).get("render_modes", []))
+        if mode not in modes:
+            raise ConfigError(f"render_mode must be one of {modes} or None, got {mode!r}")
     return gym.make(env_id, **kwargs)

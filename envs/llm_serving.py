@@ -136,12 +136,11 @@ class LLMServingEnv(ArchEnv):
         **kwargs: Any,
     ):
         simulator = LLMServingSimulator(precision, ttft_slo_s=ttft_slo_s, tbt_slo_s=tbt_slo_s)
-        resolved = simulator.resolve_workload(workload)
         self.precision = precision
-        super().__init__(
-            simulator,
-            workload,
-            default_targets=default_targets(os.fspath(workload), resolved.model.key),
-            metric_scales=_SCALES,
-            **kwargs,
-        )
+
+        def targets_of(w: Any) -> dict[str, float]:
+            resolved = simulator.resolve_workload(w)
+            return default_targets(resolved.name, resolved.model.key)
+
+        defaults = {"default_targets": targets_of, "default_scales": _SCALES}
+        super().__init__(simulator, workload, **{**defaults, **kwargs})

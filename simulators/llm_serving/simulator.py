@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from archgym import checks
 from archgym.errors import ArchGymError, InvalidDesign, UnknownName
 from archgym.simulator import Metric, Simulator
 from archgym.simulators.llm_serving.engine import (
@@ -130,6 +131,10 @@ class LLMServingSimulator(Simulator):
         tbt_slo_s: Time-between-tokens SLO of ``slo_attainment`` (s), applied
             to each request's mean time per output token (as DistServe's TPOT).
 
+    Raises:
+        UnknownName: an unknown ``precision``.
+        ConfigError: an SLO that is not a finite number > 0.
+
     The SLO defaults are the ones of Vidur's configuration search (TTFT p90
     <= 2 s, TBT p99 <= 200 ms). :meth:`evaluate` returns the metrics below
     plus ``makespan_s``, ``iterations``, ``kv_cache_tokens`` (per replica)
@@ -157,14 +162,11 @@ class LLMServingSimulator(Simulator):
 
     def __init__(self, precision: str = "bf16", ttft_slo_s: float = 2.0,
                  tbt_slo_s: float = 0.2):
-        if precision not in PRECISIONS:
+        if not isinstance(precision, str) or precision not in PRECISIONS:
             raise UnknownName("precision", precision, PRECISIONS)
-        for label, value in (("ttft_slo_s", ttft_slo_s), ("tbt_slo_s", tbt_slo_s)):
-            if not value > 0:
-                raise ValueError(f"{label} must be > 0, got {value!r}")
         self.precision = precision
-        self.ttft_slo_s = float(ttft_slo_s)
-        self.tbt_slo_s = float(tbt_slo_s)
+        self.ttft_slo_s = checks.number("ttft_slo_s", ttft_slo_s, positive=True)
+        self.tbt_slo_s = checks.number("tbt_slo_s", tbt_slo_s, positive=True)
         self.design_space = llm_serving_space()
         self._workloads: dict[str, ServingWorkload] = {}
         self._params: dict[tuple, np.ndarray] = {}

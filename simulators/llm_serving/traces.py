@@ -35,6 +35,11 @@ __all__ = ["TRACE_KINDS", "Trace", "generate_trace", "load_trace", "trace_statis
 _COLUMNS = ("arrival_s", "prompt_tokens", "output_tokens")
 _AZURE = ("TIMESTAMP", "ContextTokens", "GeneratedTokens")
 
+#: Largest arrival time (s, about 30 years): later arrivals overflow the cost and energy figures.
+MAX_ARRIVAL_S = 1e9
+#: Largest prompt or output length (tokens), 100 x the longest context of any shipped model.
+MAX_TOKENS = 100_000_000
+
 
 @dataclass(frozen=True, eq=False)
 class Trace:
@@ -54,23 +59,29 @@ class Trace:
 
     def __post_init__(self) -> None:
         a = np.ascontiguousarray(self.arrival_s, dtype=np.float64)
-        p = np.ascontiguousarray(self.prompt_tokens, dtype=np.int64)
-        o = np.ascontiguousarray(self.output_tokens, dtype=np.int64)
+        try:
+            p = np.ascontiguousarray(self.prompt_tokens, dtype=np.int64)
+            o = np.ascontiguousarray(self.output_tokens, dtype=np.int64)
+        except OverflowError:
+            raise TraceError(f"trace {self.name!r}: a token count is beyond 64-bit integers; "
+                             f"token counts must be in [1, {MAX_TOKENS:,}]") from None
         if not (a.ndim == p.ndim == o.ndim == 1 and len(a) == len(p) == len(o)):
             raise TraceError(f"trace {self.name!r}: arrival_s, prompt_tokens and output_tokens "
                              f"must be 1-D of equal length, got shapes {a.shape}, {p.shape}, "
                              f"{o.shape}")
         if len(a) == 0:
             raise TraceError(f"trace {self.name!r} has no requests")
-        if not np.all(np.isfinite(a)) or np.any(a < 0):
-            i = int(np.argmax(~np.isfinite(a) | (a < 0)))
-            raise TraceError(f"trace {self.name!r}: request {i} has arrival time {a[i]!r}; "
-                             "arrival times must be finite and >= 0")
+        bad = ~np.isfinite(a) | (a < 0) | (a > MAX_ARRIVAL_S)
+        if np.any(bad):
+            i = int(np.argmax(bad))
+            raise TraceError(f"trace {self.name!r}: request {i} has arrival time {float(a[i])!r} "
+                             f"s; arrival times must be finite, >= 0 and <= {MAX_ARRIVAL_S:g} s")
         for label, col in (("prompt_tokens", p), ("output_tokens", o)):
-            if np.any(col < 1):
-                i = int(np.argmax(col < 1))
+            bad = (col < 1) | (col > MAX_TOKENS)
+            if np.any(bad):
+                i = int(np.argmax(bad))
                 raise TraceError(f"trace {self.name!r}: request {i} has {label}={col[i]}; "
-                                 "token counts must be >= 1")
+                                 f"token counts must be in [1, {MAX_TOKENS:,}]")
         if np.any(np.diff(a) < 0):
             order = np.argsort(a, kind="stable")
             a, p, o = a[order], p[order], o[order]
@@ -163,11 +174,14 @@ def generate_trace(kind: str, n_requests: int, rate_per_s: float, seed: int = 0,
 
 def _read_rows(path: str) -> tuple[list[str], list[list[str]], list[int]]:
     try:
-        with open(path, newline="") as fh:
+        with open(path, newline="", encoding="utf-8") as fh:
             lines = [(i, line) for i, line in enumerate(fh, start=1)
                      if line.strip() and not line.lstrip().startswith("#")]
     except OSError as exc:
         raise TraceError(f"cannot read trace file {path!r}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise TraceError(f"trace file {path!r} is not UTF-8 text (byte {exc.start}: "
+                         f"{exc.reason})") from None
     if not lines:
         raise TraceError(f"trace file {path!r} is empty")
     rows = list(csv.reader(line for _, line in lines))

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from archgym.errors import UnknownName
+from archgym.errors import ConfigError, UnknownName
 from archgym.simulators.llm_serving.models import MODELS, ModelSpec
 from archgym.simulators.llm_serving.traces import Trace, generate_trace, load_trace
 
@@ -78,7 +78,7 @@ class ServingWorkload:
 
 def _model_of_file(path: str) -> str:
     try:
-        with open(path) as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if not line.lstrip().startswith("#"):
                     break
@@ -94,11 +94,15 @@ def resolve_workload(workload: str | os.PathLike[str] | ServingWorkload) -> Serv
     """The :class:`ServingWorkload` of a shipped name, ``MODEL:PATH``, a path, or a workload.
 
     Raises:
+        ConfigError: ``workload`` is neither a string, a path nor a workload.
         UnknownName: an unknown shipped name or model, or a path that is not a file.
         TraceError: a malformed trace file.
     """
     if isinstance(workload, ServingWorkload):
         return workload
+    if not isinstance(workload, (str, os.PathLike)):
+        raise ConfigError(f"workload must be a workload name, MODEL:PATH or a trace file path, "
+                          f"got {workload!r} ({type(workload).__name__})")
     text = os.fspath(workload)
     if text in SHIPPED:
         model, kind, rate, seed = SHIPPED[text]

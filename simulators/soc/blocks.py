@@ -314,6 +314,9 @@ _TOP_KEYS = ("cores", "accelerator", "memories", "bus", "widths_bytes", "clock_m
 
 #: Largest clock accepted (Hz); far above any block of the library.
 MAX_CLOCK_HZ = 1e11
+#: Smallest base clock of an accelerator, memory or bus (Hz): their clock choices are whole
+#: MHz (``base_clock_hz x multiplier``, rounded), which must be >= 1 and distinct.
+MIN_BASE_CLOCK_HZ = 1e6
 
 
 def _memory(r: _Reader, name: str, data: Any) -> MemoryType:
@@ -346,7 +349,8 @@ def _memory(r: _Reader, name: str, data: Any) -> MemoryType:
     return MemoryType(
         name=name,
         stacked=m["stacked"],
-        base_clock_hz=r.number(m, field, "base_clock_hz", high=MAX_CLOCK_HZ),
+        base_clock_hz=r.number(m, field, "base_clock_hz", low=MIN_BASE_CLOCK_HZ, strict=False,
+                               high=MAX_CLOCK_HZ),
         size_granule_bytes=r.integer(m, field, "size_granule_bytes", high=2**40),
         sizes_bytes=tuple(sizes),
         read_j_per_byte=tuple(p[1] for p in parsed),
@@ -378,7 +382,8 @@ def library_from_dict(data: Any, where: str = "block library") -> BlockLibrary:
                                r.number(c, field, "area_mm2", strict=False, high=1e4))
     a = r.mapping(top["accelerator"], "accelerator", _ACCEL_KEYS, _ACCEL_KEYS)
     acc = AcceleratorModel(
-        base_clock_hz=r.number(a, "accelerator", "base_clock_hz", high=MAX_CLOCK_HZ),
+        base_clock_hz=r.number(a, "accelerator", "base_clock_hz", low=MIN_BASE_CLOCK_HZ,
+                               strict=False, high=MAX_CLOCK_HZ),
         clock_multipliers=r.int_list(a, "accelerator", "clock_multipliers", high=1000),
         unroll_factor=r.integer(a, "accelerator", "unroll_factor", low=2, high=1024),
         unroll_options=r.integer(a, "accelerator", "unroll_options", low=1, high=64),
@@ -402,7 +407,8 @@ def library_from_dict(data: Any, where: str = "block library") -> BlockLibrary:
         raise r.fail("memories", "a non-empty mapping of memory kinds", mem_data)
     memories = {r.name(name, "memories"): _memory(r, name, v) for name, v in mem_data.items()}
     b = r.mapping(top["bus"], "bus", _BUS_KEYS, _BUS_KEYS)
-    bus = BusType(r.number(b, "bus", "base_clock_hz", high=MAX_CLOCK_HZ),
+    bus = BusType(r.number(b, "bus", "base_clock_hz", low=MIN_BASE_CLOCK_HZ, strict=False,
+                           high=MAX_CLOCK_HZ),
                   r.number(b, "bus", "energy_per_byte_j", strict=False, high=1.0),
                   r.number(b, "bus", "area_mm2", strict=False, high=1e4))
     return BlockLibrary(

@@ -7,6 +7,7 @@ or issue 12's scripting pitfalls.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from archgym import datalog
-from archgym.cli import EXIT_USER_ERROR, build_parser, main, parse_kv
+from archgym.cli import EXIT_STORAGE_ERROR, EXIT_USER_ERROR, build_parser, main, parse_kv
 from archgym.errors import ConfigError
 from tests.conftest import TOY_ID
 from tests.experiment.conftest import toy_spec
@@ -120,6 +121,26 @@ def test_read_only_out_folder_is_one_line(tmp_path, write_spec, capsys):
     _error(capsys)
 
 
+def test_a_folder_that_cannot_be_written_is_one_line(tmp_path, write_spec, capsys, monkeypatch):
+    """The read-only case for root too (root may write to a chmod 500 folder)."""
+    import pathlib
+
+    ro = tmp_path / "ro"
+    real_mkdir = pathlib.Path.mkdir
+
+    def mkdir(self, *args, **kwargs):
+        if self == ro or ro in self.parents:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_mkdir(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "mkdir", mkdir)
+    spec = write_spec(toy_spec(budget=3, seeds=1))
+    assert main(["sweep", str(spec), "--out", str(ro / "out"), "-q"]) == EXIT_STORAGE_ERROR
+    assert "Permission denied" in (err := _error(capsys)) and str(ro) in err
+    assert main(["run", TOY_ID, "-n", "2", "--log", str(ro / "log"), "-q"]) == EXIT_STORAGE_ERROR
+    assert "Permission denied" in _error(capsys)
+
+
 def test_sweep_exits_non_zero_and_names_failed_trials(tmp_path, write_spec, capsys):
     data = toy_spec(budget=6, seeds=1)
     data["agents"][0]["grid"]["fail_at"] = [-1, 2]
@@ -166,6 +187,56 @@ def test_cli_verbs_take_a_task_graph_file(capsys):
     assert str(graph) in capsys.readouterr().out
     assert main(["run", "archgym/SoC-v1", "-w", str(graph), "-e", target, "-n", "3", "-q"]) == 0
     assert f"({graph})" in capsys.readouterr().out
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_is_one_line_naming_the_file(tmp_path, write_spec, capsys, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from archgym import atomic
+
+    spec = write_spec(toy_spec(budget=3, seeds=1))
+    with monkeypatch.context() as m:  # the spec is the sweep's first write
+        m.setattr(atomic.os, "fsync", _disk_full)
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "a"), "-q"]) == EXIT_STORAGE_ERROR
+    err = _error(capsys)
+    assert "No space left on device" in err and "spec.yaml" in err
+    with monkeypatch.context() as m:  # the trial summaries (Parquet) are written next
+        m.setattr(pq, "write_table", _disk_full)
+        assert main(["sweep", str(spec), "--out", str(tmp_path / "b"), "-j", "1", "-q"]) == (
+            EXIT_STORAGE_ERROR)
+        assert "No space left on device" in (err := _error(capsys)) and ".parquet" in err
+        assert main(["run", TOY_ID, "-n", "3", "--log", str(tmp_path / "log"), "-q"]) == (
+            EXIT_STORAGE_ERROR)
+        assert "No space left on device" in (err := _error(capsys)) and ".parquet" in err
+    # nothing half-written: the sweep resumes and finishes once there is space again
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "b"), "-j", "1", "-q"]) == 0
+    assert not list((tmp_path / "b").rglob("*.tmp"))
+
+
+def test_a_non_utf8_spec_file_is_one_line(tmp_path, capsys):
+    path = tmp_path / "latin.yaml"
+    data = {k: v for k, v in toy_spec(budget=3, seeds=1).items() if k != "name"}
+    path.write_bytes(("name: caf\xe9\n" + yaml.safe_dump(data)).encode("latin-1"))
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "-q"]) == EXIT_USER_ERROR
+    assert "latin.yaml' is not UTF-8" in _error(capsys)
+    assert not (tmp_path / "o").exists()
+
+
+def test_reusing_out_for_another_spec_is_refused_unless_forced(tmp_path, write_spec, capsys):
+    out = tmp_path / "o"
+    assert main(["sweep", str(write_spec(toy_spec(budget=3, seeds=1))), "--out", str(out),
+                 "-j", "1", "-q"]) == 0
+    capsys.readouterr()
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump(toy_spec(budget=4, seeds=1)))
+    assert main(["sweep", str(other), "--out", str(out), "-j", "1", "-q"]) == EXIT_USER_ERROR
+    assert "different sweep spec (differs in: budget)" in (err := _error(capsys))
+    assert "--force" in err
+    assert main(["sweep", str(other), "--out", str(out), "-j", "1", "-q", "--force"]) == 0
 
 
 def test_output_piped_into_head_is_not_an_error():

@@ -7,6 +7,7 @@ used to be accepted silently or to fail with a bare exception.
 from __future__ import annotations
 
 import math
+import re
 
 import gymnasium as gym
 import numpy as np
@@ -133,3 +134,57 @@ def test_bad_workload_names_suggest_the_shipped_ones():
     with pytest.raises(UnknownName, match="Did you mean 'cloud-1'"):
         gym.make(DRAM, workload="cloud1")
     assert np.isfinite(gym.make(DRAM, workload="cloud-1").reset(seed=0)[0]).all()
+
+
+ISSUE_CASES = [
+    ({"weights": {"latency_ns": math.nan}}, r"weights\['latency_ns'\] must be finite"),
+    ({"targets": {"latency_ns": -45}}, r"targets\['latency_ns'\] must be > 0, got -45"),
+    ({"targets": {"latency_ns": True}}, r"targets\['latency_ns'\] must be a number, got True"),
+    ({"targets": {"latency_ns": "45"}}, r"targets\['latency_ns'\] must be a number, got '45'"),
+    ({"invalid_reward": math.nan}, "invalid_reward must be finite"),
+    ({"max_steps": 1.5}, "max_steps must be an integer, got 1.5"),
+    ({"max_steps": "2"}, "max_steps must be an integer, got '2'"),
+    ({"terminate_on_target": "no"}, "terminate_on_target must be true or false"),
+    ({"objective": "distance"}, "reward_formula='distance'"),
+    ({"metric_scales": {"energy_nj": math.nan}}, r"metric_scales\['energy_nj'\] must be finite"),
+    ({"metric_scales": {"energy_nj": -1.0}}, r"metric_scales\['energy_nj'\] must be > 0"),
+    ({"backend": []}, "backend must be a name"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "match"), ISSUE_CASES)
+def test_issue_keyword_values_on_a_real_env_and_in_a_sweep_spec(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        gym.make(DRAM, **kwargs)
+    from archgym.experiment import check_spec, parse_spec
+
+    spec = parse_spec({"name": "k", "budget": 2, "seeds": 1, "agents": ["random_walk"],
+                       "envs": [{"id": DRAM, "kwargs": kwargs}]})
+    with pytest.raises(ConfigError, match=r"envs\[0\]") as err:
+        check_spec(spec)
+    assert re.search(match, str(err.value)), str(err.value)
+
+
+@pytest.mark.parametrize(("env_id", "metric"), [(DRAM, "energy_nj"),
+                                                ("archgym/SoC-v1", "energy_j"),
+                                                ("archgym/LLMServing-v0", "gpus")])
+def test_metric_scales_are_checked_on_every_env(env_id, metric):
+    with pytest.raises(ConfigError, match=rf"metric_scales\['{metric}'\] must be > 0, got 0"):
+        gym.make(env_id, metric_scales={metric: 0})
+    with pytest.raises(UnknownName, match=r"^metric_scales: unknown metric 'speed'.* Known "
+                                          r"metrics: "):
+        gym.make(env_id, metric_scales={"speed": 1.0})
+
+
+def test_a_tiny_target_on_a_real_env_gives_a_finite_reward():
+    env = gym.make(DRAM, targets={"latency_ns": 5e-324})
+    env.reset(seed=0)
+    _, reward, *_ = env.step(env.action_space.sample())
+    assert math.isfinite(reward) and reward < 0
+
+
+@pytest.mark.parametrize("mode", ["%s", "video", ""])
+def test_an_unknown_render_mode_is_refused_before_gymnasium_warns(mode):
+    # gymnasium's warning formats the mode with ``%``: '%s' raised TypeError there
+    with pytest.raises(ConfigError, match=r"render_mode must be one of \['ansi', 'rgb_array'\]"):
+        archgym.make(DRAM, render_mode=mode)

@@ -112,3 +112,12 @@ def _mutate(space, design, n: int, rng: np.random.Generator) -> dict[str, Any]:
         if space.is_valid(new):
             return new
     return space.sample(rng)
+
+
+class BrokenAgent(RandomAgent):
+    """An agent whose constructor raises (a bug in user code, not a bad hyperparameter)."""
+
+    name = "standin-broken"
+
+    def __init__(self, space, *, seed: int | None = None, **hp: Any):
+        raise RuntimeError("stand-in failure in the constructor")

@@ -48,12 +48,15 @@ def test_agents_that_cannot_be_built_are_caught_before_anything_runs(tmp_path):
     data["agents"] = [
         {"name": "ppo", "settings": [{"batch_size": 64, "n_steps": 32}]},
         "collections:OrderedDict",
+        "tests.experiment.standin:BrokenAgent",
     ]
     with pytest.raises(ConfigError) as err:
         run_sweep(parse_spec(data), tmp_path / "out")
     text = str(err.value)
     assert "agents[0]" in text and "batch_size (64) must be <= n_steps (32)" in text
     assert "agents[1].name" in text and "must be an Agent subclass" in text
+    assert "agents[2]: cannot build the agent" in text
+    assert "RuntimeError: stand-in failure in the constructor" in text
     assert not (tmp_path / "out").exists()
 
 

@@ -1,8 +1,12 @@
 """Fuzz properties: any input either works or raises an ArchGymError subclass.
 
 Each ``fuzz_*`` function runs one Hypothesis property over one kind of user
-input. They are run in a subprocess by ``test_fuzz.py`` (so a segmentation
-fault or a hang fails a test instead of the run) and by
+input: gym.make keywords (all envs; LLMServing-v0's own too), design dicts given
+straight to ``simulator.evaluate``, DRAM trace files and memspecs, SoC task
+graphs and block libraries, topology CSVs, LLM-serving trace files, sweep specs
+and CLI arguments (proxy artefacts are not fuzzed here yet). They are run in a
+subprocess by ``test_fuzz.py`` (so a segmentation fault or a hang fails a test
+instead of the run) and by
 ``benchmarks/fuzz_campaign.py`` for long campaigns. The number of examples
 comes from the ``ARCHGYM_FUZZ_EXAMPLES`` environment variable; every outcome
 is counted into the JSON file named by ``ARCHGYM_FUZZ_REPORT`` (if set):
@@ -10,7 +14,8 @@ is counted into the JSON file named by ``ARCHGYM_FUZZ_REPORT`` (if set):
 property and is printed with the input that caused it — unless
 ``ARCHGYM_FUZZ_COLLECT=1`` (the campaign's mode), where it is counted as
 ``nonsense`` (an AssertionError: a non-finite reward or metric) or
-``bare:<ExceptionType>`` and the run goes on.
+``bare:<ExceptionType>`` and the run goes on (and, with
+``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` seconds set, ``hang`` for a slow example).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
 import string
 import tempfile
 from collections import Counter
@@ -25,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +41,7 @@ from archgym.errors import ArchGymError
 EXAMPLES = int(os.environ.get("ARCHGYM_FUZZ_EXAMPLES", "100"))
 REPORT = os.environ.get("ARCHGYM_FUZZ_REPORT", "")
 COLLECT = os.environ.get("ARCHGYM_FUZZ_COLLECT", "") == "1"
+EXAMPLE_TIMEOUT = float(os.environ.get("ARCHGYM_FUZZ_EXAMPLE_TIMEOUT", "0"))
 _EXAMPLES: list[str] = []
 ROOT = Path(__file__).resolve().parents[2]
 _COUNTS: Counter[str] = Counter()
@@ -58,13 +66,31 @@ values = st.recursive(
 )
 
 
+class ExampleHang(BaseException):
+    """Raised by the alarm when one example runs over ``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` s."""
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise ExampleHang()
+
+
 def outcome(fn: Callable[[], Any]) -> str:
     """Run ``fn``; count and return ``ok`` or ``rejected`` (other exceptions propagate).
 
-    In collect mode other exceptions are counted (see the module docstring).
+    In collect mode other exceptions are counted (see the module docstring), and
+    an example that runs over ``ARCHGYM_FUZZ_EXAMPLE_TIMEOUT`` seconds (if set;
+    checked between Python bytecodes, so a compiled kernel is stopped only by
+    the campaign's per-chunk limit) is counted as ``hang``.
     """
+    if COLLECT and EXAMPLE_TIMEOUT > 0:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, EXAMPLE_TIMEOUT)
     try:
         fn()
+    except ExampleHang:
+        result = "hang"
+        if len(_EXAMPLES) < 20:
+            _EXAMPLES.append(f"hang: one example ran over {EXAMPLE_TIMEOUT:g} s")
     except ArchGymError:
         result = "rejected"
     except Exception as exc:
@@ -75,6 +101,9 @@ def outcome(fn: Callable[[], Any]) -> str:
             _EXAMPLES.append(f"{result}: {str(exc)[:300]}")
     else:
         result = "ok"
+    finally:
+        if COLLECT and EXAMPLE_TIMEOUT > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     _COUNTS[result] += 1
     return result
 
@@ -97,6 +126,10 @@ ENV_KWARGS = ("targets", "weights", "reward_formula", "metric_scales", "max_step
               "objective", "replace_targets", "workload_name", "design_space", "colour")
 
 
+LLM_KWARGS = ("workload", "precision", "ttft_slo_s", "tbt_slo_s", "metric_scales", "targets",
+              "default_targets")
+
+
 @SETTINGS
 @given(env=st.sampled_from(["archgym/DRAMController-v0", "archgym/DNNAccelerator-v0",
                             "archgym/SoC-v1"]),
@@ -116,6 +149,146 @@ def fuzz_make_kwargs(env, kwargs, metric, number):
             raise AssertionError(f"non-finite reward {reward!r} with {kwargs!r}")
 
     outcome(make_and_step)
+
+
+@SETTINGS
+@given(kwargs=st.dictionaries(st.sampled_from(LLM_KWARGS + ENV_KWARGS), st.one_of(
+           values, st.sampled_from(["llama-3-8b/azure-conv", "llama-3-70b/azure-cod", "fp8",
+                                    "bf16", ["llama-3-8b/azure-conv", "llama-2-7b/sharegpt"]]),
+           st.floats(-1, 1e12)), max_size=3),
+       metric=st.sampled_from(["ttft_p90_s", "tbt_p99_ms", "cost_usd_per_mtok", "gpus", "x"]),
+       number=st.floats(allow_nan=True, allow_infinity=True))
+def fuzz_llm_kwargs(kwargs, metric, number):
+    """gym.make of LLMServing-v0 with random env and ArchEnv keywords works or is rejected."""
+    for key in ("targets", "metric_scales", "default_targets"):
+        if key in kwargs and not isinstance(kwargs[key], dict):
+            kwargs = {**kwargs, key: {metric: number}}
+
+    def make_and_step():
+        e = archgym.make("archgym/LLMServing-v0", **kwargs)
+        e.reset(seed=0)
+        _, reward, *_ = e.step(e.action_space.sample())
+        if not math.isfinite(reward):
+            raise AssertionError(f"non-finite reward {reward!r} with {kwargs!r}")
+
+    outcome(make_and_step)
+
+
+_number_text = st.one_of(st.integers(-5, 10**30).map(str),
+                         st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                         st.integers(0, 5000).map(str), st.text(string.printable, max_size=6))
+
+
+def _fuzz_file(suffix: str, data: bytes, fn: Callable[[str], None]) -> None:
+    """Write ``data`` to a temporary file and count the outcome of ``fn(path)``."""
+    with tempfile.NamedTemporaryFile("wb", suffix=suffix, delete=False) as fh:
+        fh.write(data)
+    try:
+        outcome(lambda: fn(fh.name))
+    finally:
+        os.unlink(fh.name)
+
+
+def _finite(where: str, metrics: dict[str, float]) -> None:
+    bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
+    if bad:
+        raise AssertionError(f"{where}: non-finite metrics {bad}")
+
+
+@SETTINGS
+@given(header=st.sampled_from(["arrival_s,prompt_tokens,output_tokens",
+                               "TIMESTAMP,ContextTokens,GeneratedTokens", "a,b,c", ""]),
+       comment=st.sampled_from(["", "# model: llama-3-70b\n", "# model: gpt\n"]),
+       rows=st.lists(st.one_of(
+           st.tuples(st.floats(0, 100).map(repr), st.integers(1, 5000).map(str),
+                     st.integers(1, 500).map(str)).map(list),
+           st.lists(st.one_of(_number_text, st.just("2023-11-16 18:17:03.97")), min_size=1,
+                    max_size=4)), max_size=5),
+       junk=st.binary(max_size=8))
+def fuzz_llm_trace(header, comment, rows, junk):
+    """LLM-serving trace files: any bytes load and evaluate the default design, or are rejected."""
+    from archgym.simulators.llm_serving import LLMServingSimulator
+
+    text = comment + header + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    sim = LLMServingSimulator()
+
+    def run(path: str) -> None:
+        _finite(path, sim.evaluate(sim.design_space.default(), path))
+
+    _fuzz_file(".csv", text.encode() + (junk if len(junk) % 3 == 0 else b""), run)
+
+
+def _mutate(data: Any, draw: Any, n: int) -> Any:
+    """``data`` (nested dicts/lists, deep-copied) with ``n`` random leaves or keys changed."""
+    import copy
+
+    data = copy.deepcopy(data)
+    for _ in range(n):
+        node = data
+        while True:
+            keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+            if not keys:
+                break
+            key = draw(st.sampled_from([*keys, "unknown_field"] if isinstance(node, dict)
+                                       else keys))
+            child = node.get(key) if isinstance(node, dict) else node[key]
+            if isinstance(child, (dict, list)) and child and draw(st.integers(0, 4)) > 0:
+                node = child
+                continue
+            action = draw(st.sampled_from(["set", "set", "set", "delete"]))
+            if action == "delete" and isinstance(node, dict) and key in node:
+                del node[key]
+            elif isinstance(child, (int, float)) and not isinstance(child, bool) and draw(
+                    st.booleans()):  # a plausible change: the same number scaled or shifted
+                node[key] = draw(st.sampled_from([child * 2, child // 2 if isinstance(child, int)
+                                                  else child / 2, child + 1, -child, 0,
+                                                  child * 10**6, float(child), math.nan]))
+            else:
+                node[key] = draw(st.one_of(values, st.floats(-1e20, 1e20),
+                                           st.integers(-2, 2**40)))
+            break
+    return data
+
+
+@SETTINGS
+@given(data=st.data())
+def fuzz_task_graph(data):
+    """SoC task-graph files (a shipped one with random changes): load and evaluate, or rejected."""
+    import yaml
+
+    from archgym.simulators.soc import SoCSimulator, load_task_graph
+
+    name = data.draw(st.sampled_from(["audio_decoder", "hpvm_cava", "edge_detection"]))
+    base = yaml.safe_load((ROOT / f"simulators/soc/{name}.yaml").read_text(encoding="utf-8"))
+    doc = _mutate(base, data.draw, data.draw(st.integers(0, 3)))
+    seed = data.draw(st.integers(0, 2**32 - 1))
+
+    def run(path: str) -> None:
+        g = load_task_graph(path)
+        sim = SoCSimulator(g)
+        design = sim.design_space.from_index(
+            np.random.default_rng(seed).integers(0, sim.design_space.nvec))
+        _finite(path, sim.evaluate(design, g))  # an invalid design is an ArchGymError too
+
+    _fuzz_file(".yaml", yaml.safe_dump(doc).encode(), run)
+
+
+@SETTINGS
+@given(data=st.data())
+def fuzz_block_library(data):
+    """SoC block-library YAML (the shipped one, changed): loads and evaluates, or rejected."""
+    import yaml
+
+    from archgym.simulators.soc import SoCSimulator, load_library
+
+    base = yaml.safe_load((ROOT / "simulators/soc/blocks.yaml").read_text(encoding="utf-8"))
+    doc = _mutate(base, data.draw, data.draw(st.integers(0, 3)))
+
+    def run(path: str) -> None:
+        sim = SoCSimulator("audio_decoder", load_library(path))
+        _finite(path, sim.evaluate(sim.design_space.default()))
+
+    _fuzz_file(".yaml", yaml.safe_dump(doc).encode(), run)
 
 
 # ------------------------------------------------------ simulator designs
@@ -347,8 +520,12 @@ def fuzz_cli(argv):
 
 PROPERTIES = {
     "make_kwargs": fuzz_make_kwargs,
+    "llm_kwargs": fuzz_llm_kwargs,
     "simulator_designs": fuzz_simulator_designs,
+    "task_graph": fuzz_task_graph,
+    "block_library": fuzz_block_library,
     "topology": fuzz_topology,
+    "llm_trace": fuzz_llm_trace,
     "sweep_spec": fuzz_sweep_spec,
     "cli": fuzz_cli,
     "dram_memspec": fuzz_dram_memspec,

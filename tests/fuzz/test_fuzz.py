@@ -17,8 +17,9 @@ import pytest
 from tests.fuzz.properties import PROPERTIES
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = {"make_kwargs": 150, "simulator_designs": 300, "topology": 200, "sweep_spec": 200,
-            "cli": 150, "dram_memspec": 150, "dram_trace": 150}
+EXAMPLES = {"make_kwargs": 150, "llm_kwargs": 60, "simulator_designs": 300, "dram_trace": 150,
+            "dram_memspec": 150, "task_graph": 100, "block_library": 100, "topology": 200,
+            "llm_trace": 100, "sweep_spec": 200, "cli": 150}
 
 
 @pytest.mark.slow

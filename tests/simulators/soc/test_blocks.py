@@ -83,6 +83,11 @@ def _broken(path: list, value=None, *, delete: bool = False) -> dict:
                                                                  "be a finite number > 0"),
     (["memories", "dram", "stacked"], "yes", "'memories.dram.stacked' must be true or false"),
     (["bus", "area_mm2"], -1.0, "'bus.area_mm2' must be a finite number >= 0"),
+    # clocks below 1 MHz rounded to (0, 0, 0, 0) MHz: a ValueError from the design space
+    (["accelerator", "base_clock_hz"], 1.0, "'accelerator.base_clock_hz' must be a finite "
+                                            "number >= 1e\\+06"),
+    (["bus", "base_clock_hz"], 5e5, "'bus.base_clock_hz' must be a finite number >= 1e\\+06"),
+    (["memories", "sram", "base_clock_hz"], 0.5, "'memories.sram.base_clock_hz' must be"),
     (["widths_bytes"], [4, 0], "'widths_bytes' must be a non-empty list of distinct integers"),
     (["widths"], [4], "unknown field 'widths'. Did you mean 'widths_bytes'"),
 ])
