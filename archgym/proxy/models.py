@@ -130,7 +130,24 @@ class Regressor(ABC):
         return model
 
 
-class RandomForest(Regressor):
+class CompiledTrees(Regressor):
+    """A tree model trained by scikit-learn, answered by :class:`TreeSum` (one Numba loop)."""
+
+    _trees: TreeSum
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return self._trees.predict(x)
+
+    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        return self._trees.arrays(prefix)
+
+    def _restore(
+        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
+    ) -> None:
+        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
+
+
+class RandomForest(CompiledTrees):
     """scikit-learn random forest (see the module docstring for hyperparameters)."""
 
     kind = "rf"
@@ -158,19 +175,8 @@ class RandomForest(Regressor):
         self._trees = TreeSum.from_forest(forests, t.shape[1])
         return self
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self._trees.predict(x)
 
-    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        return self._trees.arrays(prefix)
-
-    def _restore(
-        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
-    ) -> None:
-        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
-
-
-class GradientBoosting(Regressor):
+class GradientBoosting(CompiledTrees):
     """scikit-learn histogram gradient-boosted trees, one model per metric."""
 
     kind = "gbt"
@@ -200,17 +206,6 @@ class GradientBoosting(Regressor):
                 models.append(m.fit(x, t[:, j]))
         self._trees = TreeSum.from_boosting(models)
         return self
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        return self._trees.predict(x)
-
-    def arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
-        return self._trees.arrays(prefix)
-
-    def _restore(
-        self, arrays: dict[str, np.ndarray], prefix: str, n_features: int, source: str
-    ) -> None:
-        self._trees = TreeSum.from_arrays(arrays, prefix, n_features, source)
 
 
 class MLP(Regressor):
