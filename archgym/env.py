@@ -464,10 +464,7 @@ class ArchEnv(gym.Env):
             "workloads": list(self.workload_names),
             "design_space": self.design_space.signature(),
             "design_space_fingerprint": self.design_space.fingerprint(),
-            "metrics": [
-                {"name": m.name, "unit": m.unit, "goal": m.goal, "description": m.description}
-                for m in metrics
-            ],
+            "metrics": [m.to_dict() for m in metrics],
             "targets": dict(self.objective.targets),
             "weights": dict(self.objective.weights),
             "goals": dict(self.objective.goals),

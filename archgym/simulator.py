@@ -50,6 +50,11 @@ class Metric:
                 f"Metric {self.name!r}: goal must be 'min' or 'max', got {self.goal!r}"
             )
 
+    def to_dict(self) -> dict[str, str]:
+        """The metric as plain data (as written into env descriptions and proxy files)."""
+        return {"name": self.name, "unit": self.unit, "goal": self.goal,
+                "description": self.description}
+
 
 class Simulator(ABC):
     """Base class of every simulation backend.

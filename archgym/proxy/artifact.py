@@ -136,10 +136,7 @@ class ProxyModel:
             "env_version": self.env_version,
             "design_space": self.space_signature,
             "design_space_fingerprint": self.space_fingerprint,
-            "metrics": [
-                {"name": m.name, "unit": m.unit, "goal": m.goal, "description": m.description}
-                for m in self.metrics
-            ],
+            "metrics": [m.to_dict() for m in self.metrics],
         }
 
     @property
@@ -252,10 +249,7 @@ class ProxyModel:
             "env_version": self.env_version,
             "space_signature": self.space_signature,
             "space_fingerprint": self.space_fingerprint,
-            "metrics": [
-                {"name": m.name, "unit": m.unit, "goal": m.goal, "description": m.description}
-                for m in self.metrics
-            ],
+            "metrics": [m.to_dict() for m in self.metrics],
             "transforms": self.transforms,
             "workloads": list(self.workloads),
             "data_hash": self.data_hash,
