@@ -341,17 +341,9 @@ def fuzz_topology(gemm, rows, junk):
     header = ("Layer, M, N, K," if gemm else "Layer name, IFMAP Height, IFMAP Width, Filter "
               "Height, Filter Width, Channels, Num Filter, Strides,")
     text = header + "\n" + "\n".join(", ".join(r) for r in rows) + "\n"
-    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as fh:
-        fh.write(text.encode() + (junk if len(junk) % 3 == 0 else b""))
     sim = AcceleratorSimulator()
-
-    def run():
-        sim.evaluate(accelerator_space().default(), fh.name)
-
-    try:
-        outcome(run)
-    finally:
-        os.unlink(fh.name)
+    _fuzz_file(".csv", text.encode() + (junk if len(junk) % 3 == 0 else b""),
+               lambda path: sim.evaluate(accelerator_space().default(), path))
 
 
 # ------------------------------------------------------------ sweep specs
@@ -423,21 +415,16 @@ def fuzz_dram_memspec(edits, drop):
             raw["power"][_POWER_KEYS[k % len(_POWER_KEYS)]] = v
     if drop is not None:
         (raw["timing"] if drop == "tRP" else raw).pop(drop, None)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
-        json.dump(raw, fh)
     trace = generate_trace("random", 200, seed=0, read_ratio=0.7)
 
-    def run():
-        sim = DRAMSimulator(fh.name)
+    def run(path: str) -> None:
+        sim = DRAMSimulator(path)
         metrics = sim.evaluate(sim.design_space.default(), trace)
         bad = {k: v for k, v in metrics.items() if not math.isfinite(v) or v < 0}
         if bad:
             raise AssertionError(f"memspec {raw!r}: bad metrics {bad}")
 
-    try:
-        outcome(run)
-    finally:
-        os.unlink(fh.name)
+    _fuzz_file(".json", json.dumps(raw).encode(), run)
 
 
 # --------------------------------------------------------- DRAM traces
@@ -471,19 +458,13 @@ def fuzz_dram_trace(fmt, rows, ordered, junk, arrays):
     text = "".join(line.format(t=t, a=a, op="write" if w else "read",
                                OP="WRITE" if w else "READ", LS="ST" if w else "LD")
                    for t, w, a in rows)
-    with tempfile.NamedTemporaryFile("wb", suffix=".trace", delete=False) as fh:
-        fh.write(text.encode() + (junk if len(junk) % 2 else b""))
-
-    def run():
-        metrics = sim.evaluate(sim.design_space.default(), fh.name)
+    def run_file(path: str) -> None:
+        metrics = sim.evaluate(sim.design_space.default(), path)
         bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
         if bad:
             raise AssertionError(f"trace {text!r}: non-finite metrics {bad}")
 
-    try:
-        outcome(run)
-    finally:
-        os.unlink(fh.name)
+    _fuzz_file(".trace", text.encode() + (junk if len(junk) % 2 else b""), run_file)
 
 
 # ---------------------------------------------------------------------- CLI
