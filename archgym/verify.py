@@ -205,20 +205,6 @@ def _description(src: _Source, g: pd.DataFrame, env_id: str, workload: str,
     return found[0] if found else None
 
 
-def _design(row: Mapping[str, Any], space: Any) -> dict[str, Any]:
-    """The logged design of a row, with values of the parameters' own types."""
-    design = {}
-    for name, p in space.parameters.items():
-        v = row.get(f"design.{name}")
-        if isinstance(v, np.generic):
-            v = v.item()
-        if (isinstance(v, float) and v.is_integer()
-                and any(isinstance(x, int) and not isinstance(x, bool) for x in p.values)):
-            v = int(v)
-        design[name] = v
-    return design
-
-
 def _objective_note(base: Any, description: Mapping[str, Any] | None) -> str:
     if not description:
         return ""
@@ -234,12 +220,15 @@ def _objective_note(base: Any, description: Mapping[str, Any] | None) -> str:
             if parts else "")
 
 
-def _simulate(env: gym.Env, design: Mapping[str, Any], workload: str) -> dict[str, Any]:
+def _simulate(env: gym.Env, logged: pd.DataFrame, workload: str) -> dict[str, Any]:
+    """Step ``env`` once with the design of the one-row frame ``logged`` (``design.*``)."""
     base = unwrap(env)
+    space = base.design_space
     options = {"workload": workload} if len(base.workload_names) > 1 else None
     env.reset(options=options)
     try:
-        action = base.encode(design)
+        columns = [c for c in (f"design.{n}" for n in space.names) if c in logged]
+        action = space.index_frame(logged[columns], source="the logged design")[0]
     except ArchGymError as exc:
         return {"invalid": True, "error": f"not a design of the env's space: {exc}",
                 "reward": math.nan, "target_met": False, "metrics": {}}
@@ -324,13 +313,13 @@ def _verify_group(src: _Source, g: pd.DataFrame, label: str, env_id: str, worklo
         note = f"not re-simulated: cannot make the env again ({exc})"
     out = []
     try:
-        for rec in g.to_dict("records"):
+        for i, rec in enumerate(g.to_dict("records")):
             row: dict[str, Any] = {k: rec.get(k) for k in (*_GROUP, "rank")}
             row.update(agent=rec.get("agent", ""), run_id=rec.get("run_id", ""),
                        step=rec.get("step"))
             row.update({c: rec[c] for c in g.columns if c.startswith("design.")})
             if env is not None:
-                sim = _simulate(env, _design(rec, unwrap(env).design_space), workload)
+                sim = _simulate(env, g.iloc[[i]], workload)
             else:
                 sim = {"invalid": False, "error": "", "reward": math.nan, "target_met": None,
                        "metrics": {}}
