@@ -345,11 +345,14 @@ def _verify_group(src: _Source, g: pd.DataFrame, label: str, env_id: str, worklo
 
 
 # ------------------------------------------------------------------ CLI
-def _yes(v: Any) -> str:
+def verdict_text(v: Any) -> str:
+    """A target-met verdict as ``yes``, ``no`` or ``?`` (not simulated)."""
     return "?" if v is None or (isinstance(v, float) and math.isnan(v)) else ("yes" if v else "no")
 
 
-def _pct(v: float) -> str:
+def percent_text(v: Any) -> str:
+    """A relative error as a percentage (``n/a`` when NaN, ``inf`` when infinite)."""
+    v = float(v)
     return "n/a" if math.isnan(v) else ("inf" if math.isinf(v) else f"{100 * v:.3g}%")
 
 
@@ -369,12 +372,14 @@ def format_table(table: pd.DataFrame) -> str:
         for r in g.to_dict("records"):
             lines.append(
                 f"  #{r['rank']}  reward {r['predicted.reward']:.6g} logged, "
-                f"{r['simulated.reward']:.6g} simulated (rel. error {_pct(r['rel_error.reward'])})"
-                f"; targets met: {_yes(r['predicted.target_met'])} logged, "
-                f"{_yes(r['simulated.target_met'])} simulated"
+                f"{r['simulated.reward']:.6g} simulated "
+                f"(rel. error {percent_text(r['rel_error.reward'])})"
+                f"; targets met: {verdict_text(r['predicted.target_met'])} logged, "
+                f"{verdict_text(r['simulated.target_met'])} simulated"
             )
             parts = [f"{m} {r[f'predicted.{m}']:.4g} / {r[f'simulated.{m}']:.4g} "
-                     f"({_pct(r[f'rel_error.{m}'])})" for m in metrics if f"predicted.{m}" in r]
+                     f"({percent_text(r[f'rel_error.{m}'])})"
+                     for m in metrics if f"predicted.{m}" in r]
             if parts:
                 lines.append("      logged / simulated: " + ", ".join(parts))
             if r["simulated.invalid"]:
@@ -387,7 +392,7 @@ def format_table(table: pd.DataFrame) -> str:
         lines.append("")
     n = len(table)
     agree = int((table["predicted.target_met"] == table["simulated.target_met"]).sum())
-    worst = _pct(float(table["rel_error.reward"].max()))  # NaN (n/a) when none simulated
+    worst = percent_text(float(table["rel_error.reward"].max()))  # NaN (n/a) when none simulated
     lines.append(f"{n} designs re-simulated: target verdict agrees on {agree} of {n}; "
                  f"largest reward rel. error {worst}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from archgym.errors import ArchGymError
 from archgym.experiment.spec import SweepSpec
+from archgym.verify import percent_text, verdict_text
 
 __all__ = ["backend_lines", "env_backends", "verification_section"]
 
@@ -105,7 +106,7 @@ def verification_section(
         lines += [
             f"Searched with backend {by_env.get(str(env), '?')}; target verdict agrees on "
             f"{agree} of {len(g)} designs; largest reward relative error "
-            f"{_pct(g['rel_error.reward'].max())}.",
+            f"{percent_text(g['rel_error.reward'].max())}.",
             "",
         ]
         for note in dict.fromkeys(n for n in g["note"] if n):
@@ -116,9 +117,9 @@ def verification_section(
             "agent": g["agent"],
             "logged reward": g["predicted.reward"],
             "simulated reward": g["simulated.reward"],
-            "reward rel. error": [_pct(v) for v in g["rel_error.reward"]],
-            "target met (logged)": [_yes(v) for v in g["predicted.target_met"]],
-            "target met (simulated)": [_yes(v) for v in g["simulated.target_met"]],
+            "reward rel. error": [percent_text(v) for v in g["rel_error.reward"]],
+            "target met (logged)": [verdict_text(v) for v in g["predicted.target_met"]],
+            "target met (simulated)": [verdict_text(v) for v in g["simulated.target_met"]],
             "largest metric rel. error": [
                 _worst(r, metrics) for r in g.to_dict("records")
             ],
@@ -137,23 +138,10 @@ def _markdown(df: pd.DataFrame) -> str:
     return markdown_table(df)
 
 
-def _pct(v: Any) -> str:
-    v = float(v)
-    if v != v:
-        return "n/a"
-    return "inf" if v == float("inf") else f"{100 * v:.3g}%"
-
-
-def _yes(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "?"
-    return "yes" if v else "no"
-
-
 def _worst(row: Mapping[str, Any], metrics: Sequence[str]) -> str:
     errs = [(float(row[f"rel_error.{m}"]), m) for m in metrics
             if float(row[f"rel_error.{m}"]) == float(row[f"rel_error.{m}"])]
     if not errs:
         return "n/a"
     v, m = max(errs)
-    return f"{m} {_pct(v)}" if v > 0 else "0%"
+    return f"{m} {percent_text(v)}" if v > 0 else "0%"
